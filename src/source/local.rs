@@ -1,0 +1,1 @@
+//! A built site folder on disk.
