@@ -518,6 +518,9 @@ pub struct ImageReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub uses: Vec<UseReport>,
+    /// A small JPEG thumbnail, made only for formats that show pictures (HTML).
+    #[serde(skip)]
+    pub thumbnail: Option<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -570,6 +573,10 @@ pub struct Report {
     pub as_of: NaiveDate,
     /// The scanned targets as given (folders or URLs).
     pub targets: Vec<String>,
+    /// The local site root as given on the command line or in the config
+    /// (relative to the working directory), so reports can point at page files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub root: Option<String>,
     pub summary: Summary,
     pub images: Vec<ImageReport>,
     pub findings: Vec<Finding>,
