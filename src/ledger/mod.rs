@@ -1,1 +1,664 @@
-//! The permission ledger.
+//! The permission ledger: people and their consent, photographers and their
+//! permission, and assets (one work and every copy of it on the site).
+//!
+//! TOML files and CSV rosters are merged into one [`Ledger`]; every problem is
+//! reported with the file and line it comes from.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use crate::config::Globs;
+use crate::model::{
+    Asset, AssetMatch, AssetSource, Consent, MatchedBy, Origin, Permission, Person, Photographer,
+    PhotographerKind, SignedBy,
+};
+
+/// One problem in a ledger, at a file and line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct LedgerError {
+    pub origin: Origin,
+    pub message: String,
+}
+
+/// Every problem found while loading, so `ledger check` can list them all at once.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct LedgerErrors(pub Vec<LedgerError>);
+
+#[derive(Debug, Default, Clone)]
+pub struct Ledger {
+    pub persons: Vec<Person>,
+    pub photographers: Vec<Photographer>,
+    pub assets: Vec<Asset>,
+    person_index: HashMap<String, usize>,
+    photographer_index: HashMap<String, usize>,
+    asset_index: HashMap<String, usize>,
+    sha_index: HashMap<String, usize>,
+    globs: Vec<(usize, Globs)>,
+}
+
+// --- raw TOML shapes -------------------------------------------------------
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawLedger {
+    #[serde(default)]
+    person: Vec<toml::Spanned<RawPerson>>,
+    #[serde(default)]
+    photographer: Vec<toml::Spanned<RawPhotographer>>,
+    #[serde(default)]
+    asset: Vec<toml::Spanned<RawAsset>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    id: String,
+    name: String,
+    #[serde(default)]
+    minor: bool,
+    #[serde(default = "unknown_consent")]
+    consent: Consent,
+    scope: Option<Vec<String>>,
+    signed: Option<toml::value::Datetime>,
+    signed_by: Option<SignedBy>,
+    expires: Option<toml::value::Datetime>,
+    document: Option<String>,
+}
+
+fn unknown_consent() -> Consent {
+    Consent::Unknown
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPhotographer {
+    id: String,
+    name: String,
+    kind: Option<PhotographerKind>,
+    #[serde(default = "unknown_permission")]
+    permission: Permission,
+    scope: Option<Vec<String>>,
+    signed: Option<toml::value::Datetime>,
+    expires: Option<toml::value::Datetime>,
+    document: Option<String>,
+}
+
+fn unknown_permission() -> Permission {
+    Permission::Unknown
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAsset {
+    id: String,
+    #[serde(default)]
+    files: Vec<String>,
+    #[serde(default)]
+    sha256: Vec<String>,
+    #[serde(default)]
+    phash: Vec<String>,
+    title: Option<String>,
+    photographer: Option<String>,
+    people: Option<Vec<String>>,
+    source: Option<AssetSource>,
+    license: Option<String>,
+    author: Option<String>,
+    source_url: Option<String>,
+    license_expires: Option<toml::value::Datetime>,
+    width: Option<u32>,
+    height: Option<u32>,
+}
+
+fn default_scope(scope: Option<Vec<String>>) -> Vec<String> {
+    scope.unwrap_or_else(|| vec!["web".to_string()])
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> u32 {
+    (text[..offset.min(text.len())].matches('\n').count() + 1) as u32
+}
+
+fn toml_date(
+    value: Option<toml::value::Datetime>,
+    field: &str,
+    origin: &Origin,
+    errors: &mut Vec<LedgerError>,
+) -> Option<NaiveDate> {
+    let value = value?;
+    let parsed = value
+        .date
+        .and_then(|d| NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)));
+    if parsed.is_none() {
+        errors.push(LedgerError {
+            origin: origin.clone(),
+            message: format!("`{field}` must be a date like 2026-06-30, found {value}"),
+        });
+    }
+    parsed
+}
+
+impl Ledger {
+    /// Load and merge ledger files (TOML, or CSV rosters by extension), then validate.
+    pub fn load(paths: &[impl AsRef<Path>]) -> Result<Ledger, LedgerErrors> {
+        let mut ledger = Ledger::default();
+        let mut errors = Vec::new();
+        for path in paths {
+            let path = path.as_ref();
+            let name = path.display().to_string();
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => {
+                    errors.push(LedgerError {
+                        origin: Origin { file: name, line: 0 },
+                        message: format!("cannot read ledger: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let is_csv = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            if is_csv {
+                ledger.add_csv(&text, &name, &mut errors);
+            } else {
+                ledger.add_toml(&text, &name, &mut errors);
+            }
+        }
+        ledger.validate(&mut errors);
+        if errors.is_empty() {
+            Ok(ledger)
+        } else {
+            Err(LedgerErrors(errors))
+        }
+    }
+
+    /// Parse ledgers given as text, for tests and embedding.
+    pub fn from_sources(sources: &[(&str, &str)]) -> Result<Ledger, LedgerErrors> {
+        let mut ledger = Ledger::default();
+        let mut errors = Vec::new();
+        for (name, text) in sources {
+            if name.ends_with(".csv") {
+                ledger.add_csv(text, name, &mut errors);
+            } else {
+                ledger.add_toml(text, name, &mut errors);
+            }
+        }
+        ledger.validate(&mut errors);
+        if errors.is_empty() {
+            Ok(ledger)
+        } else {
+            Err(LedgerErrors(errors))
+        }
+    }
+
+    fn add_toml(&mut self, text: &str, file: &str, errors: &mut Vec<LedgerError>) {
+        let raw: RawLedger = match toml::from_str(text) {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+                errors.push(LedgerError {
+                    origin: Origin {
+                        file: file.to_string(),
+                        line,
+                    },
+                    message: e.message().to_string(),
+                });
+                return;
+            }
+        };
+        let origin_of = |span: std::ops::Range<usize>| Origin {
+            file: file.to_string(),
+            line: line_of(text, span.start),
+        };
+        for spanned in raw.person {
+            let origin = origin_of(spanned.span());
+            let p = spanned.into_inner();
+            let signed = toml_date(p.signed, "signed", &origin, errors);
+            let expires = toml_date(p.expires, "expires", &origin, errors);
+            self.persons.push(Person {
+                id: p.id,
+                name: p.name,
+                minor: p.minor,
+                consent: p.consent,
+                scope: default_scope(p.scope),
+                signed,
+                signed_by: p.signed_by,
+                expires,
+                document: p.document,
+                origin,
+            });
+        }
+        for spanned in raw.photographer {
+            let origin = origin_of(spanned.span());
+            let p = spanned.into_inner();
+            let signed = toml_date(p.signed, "signed", &origin, errors);
+            let expires = toml_date(p.expires, "expires", &origin, errors);
+            self.photographers.push(Photographer {
+                id: p.id,
+                name: p.name,
+                kind: p.kind,
+                permission: p.permission,
+                scope: default_scope(p.scope),
+                signed,
+                expires,
+                document: p.document,
+                origin,
+            });
+        }
+        for spanned in raw.asset {
+            let origin = origin_of(spanned.span());
+            let a = spanned.into_inner();
+            let license_expires = toml_date(a.license_expires, "license_expires", &origin, errors);
+            self.assets.push(Asset {
+                id: a.id,
+                files: a.files,
+                sha256: a.sha256.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
+                phash: a.phash.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
+                title: a.title,
+                photographer: a.photographer,
+                people: a.people,
+                source: a.source,
+                license: a.license,
+                author: a.author,
+                source_url: a.source_url,
+                license_expires,
+                width: a.width,
+                height: a.height,
+                origin,
+            });
+        }
+    }
+
+    fn add_csv(&mut self, text: &str, file: &str, errors: &mut Vec<LedgerError>) {
+        let mut reader = csv::ReaderBuilder::new()
+            .trim(csv::Trim::All)
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = match reader.headers() {
+            Ok(h) => h.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            Err(e) => {
+                errors.push(LedgerError {
+                    origin: Origin {
+                        file: file.to_string(),
+                        line: 1,
+                    },
+                    message: format!("unreadable CSV header: {e}"),
+                });
+                return;
+            }
+        };
+        for required in ["id", "name"] {
+            if !headers.iter().any(|h| h == required) {
+                errors.push(LedgerError {
+                    origin: Origin {
+                        file: file.to_string(),
+                        line: 1,
+                    },
+                    message: format!(
+                        "roster header lacks `{required}` (expected id,name,minor,consent,scope,signed,signed_by,expires,document)"
+                    ),
+                });
+                return;
+            }
+        }
+        let col = |name: &str| headers.iter().position(|h| h == name);
+        for record in reader.records() {
+            let record = match record {
+                Ok(r) => r,
+                Err(e) => {
+                    let line = e.position().map(|p| p.line() as u32).unwrap_or(0);
+                    errors.push(LedgerError {
+                        origin: Origin {
+                            file: file.to_string(),
+                            line,
+                        },
+                        message: format!("unreadable CSV row: {e}"),
+                    });
+                    continue;
+                }
+            };
+            let origin = Origin {
+                file: file.to_string(),
+                line: record.position().map(|p| p.line() as u32).unwrap_or(0),
+            };
+            let get = |name: &str| -> Option<&str> {
+                col(name)
+                    .and_then(|i| record.get(i))
+                    .filter(|v| !v.is_empty())
+            };
+            let mut bad = |message: String| {
+                errors.push(LedgerError {
+                    origin: origin.clone(),
+                    message,
+                })
+            };
+            let minor = match get("minor").map(str::to_ascii_lowercase).as_deref() {
+                None | Some("false" | "no" | "n" | "0") => false,
+                Some("true" | "yes" | "y" | "1") => true,
+                Some(other) => {
+                    bad(format!("`minor` must be true or false, found `{other}`"));
+                    false
+                }
+            };
+            let consent = match get("consent") {
+                None => Consent::Unknown,
+                Some(v) => match v.to_ascii_lowercase().as_str() {
+                    "granted" => Consent::Granted,
+                    "denied" => Consent::Denied,
+                    "opt-out" => Consent::OptOut,
+                    "unknown" => Consent::Unknown,
+                    other => {
+                        bad(format!(
+                            "`consent` must be granted, denied, opt-out or unknown, found `{other}`"
+                        ));
+                        Consent::Unknown
+                    }
+                },
+            };
+            let signed_by = match get("signed_by").map(str::to_ascii_lowercase).as_deref() {
+                None => None,
+                Some("self") => Some(SignedBy::Subject),
+                Some("guardian") => Some(SignedBy::Guardian),
+                Some(other) => {
+                    bad(format!("`signed_by` must be self or guardian, found `{other}`"));
+                    None
+                }
+            };
+            let mut date = |field: &str| -> Option<NaiveDate> {
+                let v = get(field)?;
+                match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
+                    Ok(d) => Some(d),
+                    Err(_) => {
+                        errors.push(LedgerError {
+                            origin: origin.clone(),
+                            message: format!("`{field}` must be a date like 2026-06-30, found `{v}`"),
+                        });
+                        None
+                    }
+                }
+            };
+            let signed = date("signed");
+            let expires = date("expires");
+            let scope = get("scope")
+                .map(|s| {
+                    s.split(';')
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(String::from)
+                        .collect()
+                })
+                .unwrap_or_else(|| vec!["web".to_string()]);
+            self.persons.push(Person {
+                id: get("id").unwrap_or_default().to_string(),
+                name: get("name").unwrap_or_default().to_string(),
+                minor,
+                consent,
+                scope,
+                signed,
+                signed_by,
+                expires,
+                document: get("document").map(String::from),
+                origin,
+            });
+        }
+    }
+
+    /// Cross-record checks, and building the lookup indexes.
+    fn validate(&mut self, errors: &mut Vec<LedgerError>) {
+        let mut err = |origin: &Origin, message: String| {
+            errors.push(LedgerError {
+                origin: origin.clone(),
+                message,
+            })
+        };
+        self.person_index.clear();
+        for (i, p) in self.persons.iter().enumerate() {
+            if p.id.is_empty() {
+                err(&p.origin, "a person needs an `id`".into());
+            } else if let Some(&first) = self.person_index.get(&p.id) {
+                err(
+                    &p.origin,
+                    format!("person id `{}` is already used at {}", p.id, self.persons[first].origin),
+                );
+            } else {
+                self.person_index.insert(p.id.clone(), i);
+            }
+        }
+        self.photographer_index.clear();
+        for (i, p) in self.photographers.iter().enumerate() {
+            if let Some(&first) = self.photographer_index.get(&p.id) {
+                err(
+                    &p.origin,
+                    format!(
+                        "photographer id `{}` is already used at {}",
+                        p.id, self.photographers[first].origin
+                    ),
+                );
+            } else {
+                self.photographer_index.insert(p.id.clone(), i);
+            }
+        }
+        self.asset_index.clear();
+        self.sha_index.clear();
+        self.globs.clear();
+        for (i, a) in self.assets.iter().enumerate() {
+            if let Some(&first) = self.asset_index.get(&a.id) {
+                err(
+                    &a.origin,
+                    format!("asset id `{}` is already used at {}", a.id, self.assets[first].origin),
+                );
+                continue;
+            }
+            self.asset_index.insert(a.id.clone(), i);
+            if a.files.is_empty() && a.sha256.is_empty() && a.phash.is_empty() {
+                err(
+                    &a.origin,
+                    format!(
+                        "asset `{}` has no `files`, `sha256` or `phash`: no image can match it",
+                        a.id
+                    ),
+                );
+            }
+            if let Some(ph) = &a.photographer
+                && !self.photographer_index.contains_key(ph)
+            {
+                err(
+                    &a.origin,
+                    format!("asset `{}` names photographer `{ph}`, which no [[photographer]] defines", a.id),
+                );
+            }
+            for person in a.people.iter().flatten() {
+                if !self.person_index.contains_key(person) {
+                    err(
+                        &a.origin,
+                        format!("asset `{}` lists person `{person}`, who is in no [[person]] or roster", a.id),
+                    );
+                }
+            }
+            for sha in &a.sha256 {
+                if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    err(&a.origin, format!("asset `{}`: sha256 `{sha}` is not 64 hex digits", a.id));
+                } else if let Some(&other) = self.sha_index.get(sha) {
+                    err(
+                        &a.origin,
+                        format!("asset `{}`: sha256 {sha} is already claimed by asset `{}`", a.id, self.assets[other].id),
+                    );
+                } else {
+                    self.sha_index.insert(sha.clone(), i);
+                }
+            }
+            for ph in &a.phash {
+                if ph.is_empty() || !ph.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    err(&a.origin, format!("asset `{}`: phash `{ph}` is not hex", a.id));
+                }
+            }
+            match Globs::new(&a.files) {
+                Ok(g) => {
+                    if !g.is_empty() {
+                        self.globs.push((i, g));
+                    }
+                }
+                Err(e) => err(&a.origin, format!("asset `{}`: {e}", a.id)),
+            }
+            if matches!(a.source, Some(AssetSource::Licensed | AssetSource::PublicDomain))
+                && a.license.is_none()
+                && a.source == Some(AssetSource::Licensed)
+            {
+                err(
+                    &a.origin,
+                    format!("asset `{}` is `licensed` but names no `license`", a.id),
+                );
+            }
+        }
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.person_index.get(id).map(|&i| &self.persons[i])
+    }
+
+    pub fn photographer(&self, id: &str) -> Option<&Photographer> {
+        self.photographer_index.get(id).map(|&i| &self.photographers[i])
+    }
+
+    pub fn asset(&self, id: &str) -> Option<&Asset> {
+        self.asset_index.get(id).map(|&i| &self.assets[i])
+    }
+
+    /// Which asset is this image, and how do we know. Exact bytes beat a path glob.
+    pub fn match_image(&self, site_path: &str, sha256: Option<&str>) -> Option<AssetMatch> {
+        if let Some(&i) = sha256.and_then(|s| self.sha_index.get(s)) {
+            return Some(AssetMatch {
+                asset: self.assets[i].id.clone(),
+                by: MatchedBy::Sha256,
+            });
+        }
+        self.globs.iter().find_map(|(i, globs)| {
+            globs.first_match(site_path).map(|pattern| AssetMatch {
+                asset: self.assets[*i].id.clone(),
+                by: MatchedBy::Glob {
+                    pattern: pattern.to_string(),
+                },
+            })
+        })
+    }
+
+    /// People whose names should never appear with an image (opted out or denied),
+    /// from the ledger and rosters alike.
+    pub fn opted_out(&self) -> impl Iterator<Item = &Person> {
+        self.persons
+            .iter()
+            .filter(|p| matches!(p.consent, Consent::OptOut | Consent::Denied))
+    }
+
+    /// Counts for `ledger check`.
+    pub fn counts(&self) -> BTreeMap<&'static str, usize> {
+        BTreeMap::from([
+            ("people", self.persons.len()),
+            ("photographers", self.photographers.len()),
+            ("assets", self.assets.len()),
+        ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LEDGER: &str = r#"
+[[person]]
+id = "p-ava-r"
+name = "Ava R."
+minor = true
+consent = "granted"
+scope = ["web", "blog"]
+signed = 2025-09-02
+signed_by = "guardian"
+expires = 2026-06-30
+
+[[photographer]]
+id = "comms-office"
+name = "District Communications Office"
+kind = "staff"
+permission = "granted"
+
+[[asset]]
+id = "robotics-2025-01"
+files = ["images/robotics/final-*.jpg"]
+photographer = "comms-office"
+people = ["p-ava-r", "p-ben"]
+source = "own"
+"#;
+
+    const ROSTER: &str = "id,name,minor,consent,scope,signed,signed_by,expires,document,homeroom\n\
+p-ben,Ben T.,true,opt-out,web;blog,2025-09-01,guardian,,,7B\n";
+
+    #[test]
+    fn toml_and_csv_merge_and_match() {
+        let l = Ledger::from_sources(&[("ledger.toml", LEDGER), ("roster.csv", ROSTER)]).unwrap();
+        assert_eq!(l.person("p-ava-r").unwrap().origin.line, 2);
+        assert_eq!(l.person("p-ben").unwrap().consent, Consent::OptOut);
+        assert_eq!(l.person("p-ben").unwrap().scope, vec!["web", "blog"]);
+        assert_eq!(l.person("p-ben").unwrap().origin.line, 2);
+        assert_eq!(l.asset("robotics-2025-01").unwrap().origin.line, 18);
+        let m = l.match_image("images/robotics/final-3.jpg", None).unwrap();
+        assert_eq!(m.asset, "robotics-2025-01");
+        assert_eq!(
+            m.by,
+            MatchedBy::Glob {
+                pattern: "images/robotics/final-*.jpg".into()
+            }
+        );
+        assert!(l.match_image("images/other.jpg", None).is_none());
+        assert_eq!(l.opted_out().count(), 1);
+    }
+
+    #[test]
+    fn sha256_match_beats_glob() {
+        let sha = "ab".repeat(32);
+        let text = format!(
+            "[[asset]]\nid = \"a\"\nfiles = [\"x/*.jpg\"]\n[[asset]]\nid = \"b\"\nsha256 = [\"{}\"]\n",
+            sha.to_uppercase()
+        );
+        let l = Ledger::from_sources(&[("l.toml", &text)]).unwrap();
+        let m = l.match_image("x/1.jpg", Some(&sha)).unwrap();
+        assert_eq!((m.asset.as_str(), m.by), ("b", MatchedBy::Sha256));
+    }
+
+    #[test]
+    fn bad_enum_value_names_file_and_line() {
+        let text = "[[person]]\nid = \"p\"\nname = \"P\"\nconsent = \"maybe\"\n";
+        let e = Ledger::from_sources(&[("ledger.toml", text)]).unwrap_err();
+        assert_eq!(e.0[0].origin.line, 4, "{e}");
+        assert!(e.to_string().starts_with("ledger.toml:4:"), "{e}");
+    }
+
+    #[test]
+    fn csv_bad_value_names_row_line() {
+        let csv = "id,name,consent\np1,A,granted\np2,B,sure\n";
+        let e = Ledger::from_sources(&[("roster.csv", csv)]).unwrap_err();
+        assert_eq!(e.to_string(), "roster.csv:3: `consent` must be granted, denied, opt-out or unknown, found `sure`");
+    }
+
+    #[test]
+    fn dangling_references_and_duplicates_are_errors() {
+        let text = "[[asset]]\nid = \"a\"\nfiles = [\"*.jpg\"]\nphotographer = \"nobody\"\npeople = [\"ghost\"]\n\
+[[asset]]\nid = \"a\"\nfiles = [\"*.png\"]\n";
+        let e = Ledger::from_sources(&[("l.toml", text)]).unwrap_err().to_string();
+        assert!(e.contains("l.toml:1: asset `a` names photographer `nobody`"), "{e}");
+        assert!(e.contains("person `ghost`"), "{e}");
+        assert!(e.contains("l.toml:6: asset id `a` is already used at l.toml:1"), "{e}");
+    }
+
+    #[test]
+    fn people_key_absent_differs_from_empty() {
+        let text = "[[asset]]\nid = \"a\"\nfiles = [\"a.jpg\"]\n[[asset]]\nid = \"b\"\nfiles = [\"b.jpg\"]\npeople = []\n";
+        let l = Ledger::from_sources(&[("l.toml", text)]).unwrap();
+        assert_eq!(l.asset("a").unwrap().people, None);
+        assert_eq!(l.asset("b").unwrap().people, Some(vec![]));
+    }
+}
