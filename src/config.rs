@@ -69,7 +69,8 @@ impl Globs {
     pub fn new(patterns: &[String]) -> std::result::Result<Globs, String> {
         let mut builder = GlobSetBuilder::new();
         for p in patterns {
-            let glob = Glob::new(p.trim_start_matches('/')).map_err(|e| format!("bad glob `{p}`: {e}"))?;
+            let glob =
+                Glob::new(p.trim_start_matches('/')).map_err(|e| format!("bad glob `{p}`: {e}"))?;
             builder.add(glob);
         }
         let set = builder.build().map_err(|e| e.to_string())?;
@@ -191,7 +192,8 @@ impl Config {
             .base_url
             .as_deref()
             .map(|u| {
-                let mut url = url::Url::parse(u).map_err(|e| err(format!("base_url `{u}`: {e}")))?;
+                let mut url =
+                    url::Url::parse(u).map_err(|e| err(format!("base_url `{u}`: {e}")))?;
                 // Without a trailing slash, `join` would drop the last segment.
                 if !url.path().ends_with('/') {
                     let p = format!("{}/", url.path());
@@ -200,7 +202,9 @@ impl Config {
                 Ok::<_, Error>(url)
             })
             .transpose()?;
-        let globs = |what: &str, patterns: &[String]| Globs::new(patterns).map_err(|e| err(format!("{what}: {e}")));
+        let globs = |what: &str, patterns: &[String]| {
+            Globs::new(patterns).map_err(|e| err(format!("{what}: {e}")))
+        };
         let mut scopes = Vec::new();
         for (name, patterns) in &raw.scopes {
             scopes.push((name.clone(), globs(&format!("[scopes] {name}"), patterns)?));
@@ -309,7 +313,10 @@ reason = "legacy archive, replaced by 2027"
         )
         .unwrap();
         assert_eq!(c.root.as_deref(), Some(Path::new("/site/_site")));
-        assert_eq!(c.base_url.as_ref().unwrap().as_str(), "https://www.example-district.org/");
+        assert_eq!(
+            c.base_url.as_ref().unwrap().as_str(),
+            "https://www.example-district.org/"
+        );
         assert_eq!(c.ledgers[1], Path::new("/site/consent.csv"));
         assert!(c.exclude.is_match("drafts/a/b.html"));
         assert!(!c.exclude.is_match("news/drafts.html"));
@@ -323,13 +330,17 @@ reason = "legacy archive, replaced by 2027"
 
     #[test]
     fn ignore_without_reason_is_an_error() {
-        let e = parse("[[ignore]]\nrules = [\"x\"]\n").unwrap_err().to_string();
+        let e = parse("[[ignore]]\nrules = [\"x\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("reason"), "{e}");
     }
 
     #[test]
     fn unknown_key_names_the_line() {
-        let e = parse("root = \"x\"\n\nroots = 3\n").unwrap_err().to_string();
+        let e = parse("root = \"x\"\n\nroots = 3\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("clearance.toml") && e.contains("line 3"), "{e}");
     }
 

@@ -6,7 +6,8 @@
 //! source ──pages──▶ extract ──uses──▶ (group by image) ──▶ evidence ──▶ ledger ──▶ policy ──▶ report
 //! ```
 //!
-//! [`model`] holds the types that cross stages.
+//! [`model`] holds the types that cross stages. [`scan`] runs the whole
+//! pipeline in a screenful; [`inspect`] runs the evidence stage on single files.
 
 pub mod config;
 pub mod error;
@@ -19,3 +20,417 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::evidence::EvidenceOptions;
+use crate::ledger::Ledger;
+use crate::model::{
+    AssetMatch, Evidence, Finding, ImageKey, ImageReport, ImageUse, Page, PageFailure, Report,
+    Severity, SeverityCounts, Summary, Target, Tool, UseReport,
+};
+use crate::rules::Rules;
+use crate::source::Source;
+use crate::source::local::LocalSite;
+
+/// The version of the JSON report's shape (`"version"` in the report).
+pub const REPORT_VERSION: u32 = 1;
+
+/// Everything a scan needs, resolved from the command line and `clearance.toml`.
+pub struct ScanOptions {
+    /// Folders or URLs; empty means the config's `root`, else `.`.
+    pub targets: Vec<String>,
+    pub config: Config,
+    /// Ledgers given on the command line, added to the config's.
+    pub extra_ledgers: Vec<PathBuf>,
+    pub rules: Rules,
+    pub as_of: NaiveDate,
+    /// Fingerprints of findings to report as baselined.
+    pub baseline: HashSet<String>,
+    /// Show a progress bar on stderr (the caller decides whether it is a TTY).
+    pub progress: bool,
+    /// Make thumbnails of flagged images (for the HTML report).
+    pub thumbnails: bool,
+}
+
+/// One distinct image with its uses and what was learned about it.
+pub struct ImageRecord {
+    pub key: ImageKey,
+    pub url: Option<String>,
+    pub uses: Vec<ImageUse>,
+    pub evidence: Evidence,
+    pub matched: Option<AssetMatch>,
+}
+
+/// The pipeline up to ledger matching: what `scan` judges and `ledger suggest` stubs.
+pub struct Collected {
+    pub pages: usize,
+    pub images: Vec<ImageRecord>,
+    pub pages_failed: Vec<PageFailure>,
+    /// References that resolve outside the site root, as (page, line, column, reference).
+    pub outside_root: Vec<ImageUse>,
+    pub ledger: Ledger,
+    pub root: Option<String>,
+    sources: Vec<Box<dyn Source>>,
+}
+
+/// Load every ledger the config and command line name.
+pub fn load_ledger(config: &Config, extra: &[PathBuf]) -> Result<Ledger> {
+    let paths: Vec<&PathBuf> = config.ledgers.iter().chain(extra).collect();
+    Ledger::load(&paths).map_err(|e| Error::Ledger(e.to_string()))
+}
+
+fn open_sources(
+    targets: &[String],
+    config: &Config,
+) -> Result<(Vec<Box<dyn Source>>, Option<String>)> {
+    let targets: Vec<String> = if targets.is_empty() {
+        vec![
+            config
+                .root
+                .as_ref()
+                .map(|r| r.display().to_string())
+                .unwrap_or_else(|| ".".to_string()),
+        ]
+    } else {
+        targets.to_vec()
+    };
+    let mut sources: Vec<Box<dyn Source>> = Vec::new();
+    let mut root = None;
+    for target in &targets {
+        if target.starts_with("http://") || target.starts_with("https://") {
+            return Err(Error::Usage(format!(
+                "{target}: crawling live sites is not available in this build; scan the built site folder"
+            )));
+        }
+        let site = LocalSite::new(
+            Path::new(target),
+            config.base_url.clone(),
+            config.exclude.clone(),
+        )?;
+        root.get_or_insert_with(|| target.clone());
+        sources.push(Box::new(site));
+    }
+    Ok((sources, root))
+}
+
+/// Find pages and images, read each image's evidence once, and match it to the ledger.
+pub fn collect(options: &ScanOptions) -> Result<Collected> {
+    let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
+    let (sources, root) = open_sources(&options.targets, &options.config)?;
+    let mut pages_failed = Vec::new();
+    let mut page_count = 0;
+    let mut by_image: BTreeMap<(usize, ImageKey), Vec<ImageUse>> = BTreeMap::new();
+    let mut outside_root = Vec::new();
+    for (source_index, source) in sources.iter().enumerate() {
+        let mut pages: Vec<Page> = Vec::new();
+        pages_failed.extend(source.pages(&mut |p| pages.push(p))?);
+        page_count += pages.len();
+        let scope = source.scope();
+        let extractions: Vec<_> = pages
+            .par_iter()
+            .map(|p| extract::extract(p, scope))
+            .collect();
+        for extraction in extractions {
+            for u in extraction.uses {
+                match &u.target {
+                    Target::Image(key) => by_image
+                        .entry((source_index, key.clone()))
+                        .or_default()
+                        .push(u),
+                    Target::OutsideRoot(_) => outside_root.push(u),
+                    // Embedded in the page itself: there is no file to clear
+                    // separately, and such images are placeholders in practice.
+                    Target::DataUri => {}
+                }
+            }
+            for bad in extraction.bad {
+                pages_failed.push(PageFailure {
+                    page: format!("{}:{}", bad.page, bad.line),
+                    reason: format!("reference `{}`: {}", bad.reference, bad.reason),
+                });
+            }
+        }
+    }
+
+    let evidence_options = EvidenceOptions { phash: true };
+    let bar = progress_bar(options.progress, by_image.len() as u64);
+    let images: Vec<ImageRecord> = by_image
+        .into_par_iter()
+        .map(|((source_index, key), uses)| {
+            let source = &sources[source_index];
+            let evidence = match source.read_image(&key) {
+                Ok(bytes) => {
+                    evidence::analyze(&bytes.bytes, bytes.sidecar.as_deref(), &evidence_options)
+                }
+                Err(e) => Evidence {
+                    error: Some(e.to_string()),
+                    ..Evidence::default()
+                },
+            };
+            let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
+            let url = match &key {
+                ImageKey::Remote(u) => Some(u.clone()),
+                ImageKey::Local(p) => source.scope().base.join(p).ok().map(|u| u.to_string()),
+            };
+            bar.inc(1);
+            ImageRecord {
+                key,
+                url,
+                uses,
+                evidence,
+                matched,
+            }
+        })
+        .collect();
+    bar.finish_and_clear();
+    Ok(Collected {
+        pages: page_count,
+        images,
+        pages_failed,
+        outside_root,
+        ledger,
+        root,
+        sources,
+    })
+}
+
+fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+    if !enabled {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} reading images {bar:40} {pos}/{len} {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar
+}
+
+/// Run the whole pipeline and produce the report every format renders.
+pub fn scan(options: &ScanOptions) -> Result<Report> {
+    let collected = collect(options)?;
+    let ctx = policy::Context {
+        ledger: &collected.ledger,
+        config: &options.config,
+        rules: &options.rules,
+        as_of: options.as_of,
+    };
+    let mut findings: Vec<Finding> = collected
+        .images
+        .par_iter()
+        .flat_map_iter(|record| {
+            let case = policy::ImageCase {
+                key: &record.key,
+                uses: &record.uses,
+                evidence: &record.evidence,
+                matched: record.matched.as_ref(),
+            };
+            let found = policy::evaluate(&ctx, &case);
+            policy::apply_suppressions(found, &record.uses, &options.config, &options.baseline)
+        })
+        .collect();
+    findings.extend(outside_root_findings(
+        &collected.outside_root,
+        &options.rules,
+        options,
+    ));
+    findings.sort_by(|a, b| {
+        (&a.page, a.line, &a.image, &a.rule, &a.message)
+            .cmp(&(&b.page, b.line, &b.image, &b.rule, &b.message))
+    });
+
+    let flagged: HashSet<&str> = findings.iter().map(|f| f.image.as_str()).collect();
+    let mut images: Vec<ImageReport> = collected
+        .images
+        .par_iter()
+        .map(|record| {
+            let thumbnail = (options.thumbnails && flagged.contains(record.key.display()))
+                .then(|| thumbnail_for(&collected, record))
+                .flatten();
+            image_report(record, thumbnail)
+        })
+        .collect();
+    images.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let mut counts = SeverityCounts::default();
+    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
+        match f.severity {
+            Severity::Error => counts.error += 1,
+            Severity::Warning => counts.warning += 1,
+            Severity::Info => counts.info += 1,
+        }
+    }
+    Ok(Report {
+        version: REPORT_VERSION,
+        tool: Tool::default(),
+        as_of: options.as_of,
+        targets: collected.sources.iter().map(|s| s.describe()).collect(),
+        root: collected.root.clone(),
+        summary: Summary {
+            pages: collected.pages,
+            images: images.len(),
+            findings: counts,
+            suppressed: findings.iter().filter(|f| f.suppressed.is_some()).count(),
+        },
+        images,
+        findings,
+        pages_failed: collected.pages_failed.clone(),
+        rules: options.rules.all(),
+    })
+}
+
+fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
+    let format = record.evidence.format.as_deref()?;
+    // The image is read again only for flagged images, so clean scans pay nothing.
+    let bytes = collected
+        .sources
+        .iter()
+        .find_map(|s| s.read_image(&record.key).ok())?;
+    evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()
+}
+
+fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions) -> Vec<Finding> {
+    let Some(rule) = rules.get("unreadable-image") else {
+        return Vec::new();
+    };
+    let findings = uses
+        .iter()
+        .map(|u| {
+            let resolved = match &u.target {
+                Target::OutsideRoot(r) => r.clone(),
+                _ => u.reference.clone(),
+            };
+            Finding {
+                rule: rule.id.clone(),
+                severity: rule.severity,
+                image: u.reference.clone(),
+                page: Some(u.page.clone()),
+                line: Some(u.line),
+                column: Some(u.column),
+                message: format!(
+                    "`{}` resolves to {resolved}, outside the site root; it was not read",
+                    u.reference
+                ),
+                evidence: BTreeMap::from([("reason".to_string(), "outside the site root".into())]),
+                fix: "Point the reference at an image inside the site (copy the image into the site), then scan again."
+                    .to_string(),
+                snippet: None,
+                fingerprint: evidence::sha256_hex(format!("{}\0unreadable-image\0{}", u.reference, u.page).as_bytes()),
+                suppressed: None,
+            }
+        })
+        .collect();
+    policy::apply_suppressions(findings, uses, &options.config, &options.baseline)
+}
+
+fn image_report(record: &ImageRecord, thumbnail: Option<Vec<u8>>) -> ImageReport {
+    let ev = &record.evidence;
+    ImageReport {
+        url: record.url.clone(),
+        path: record.key.site_path(),
+        sha256: ev.sha256.clone(),
+        phash: ev.phash.clone(),
+        format: ev.format.clone(),
+        width: ev.width,
+        height: ev.height,
+        bytes: ev.bytes,
+        metadata: ev.metadata.clone(),
+        faces: ev.faces.clone(),
+        ledger: record.matched.as_ref().map(|m| m.asset.clone()),
+        matched_by: record.matched.as_ref().map(|m| m.by.clone()),
+        error: ev.error.clone(),
+        uses: record
+            .uses
+            .iter()
+            .map(|u| UseReport {
+                page: u.page.clone(),
+                line: u.line,
+                column: u.column,
+                kind: u.kind,
+                reference: u.reference.clone(),
+                alt: u.alt.clone(),
+                title: u.title.clone(),
+                caption: u.caption.clone(),
+                credit: u.attribution.text.clone(),
+            })
+            .collect(),
+        thumbnail,
+    }
+}
+
+/// `clearance ledger suggest`: an `[[asset]]` stub for every image the ledger does not cover.
+pub fn suggest(options: &ScanOptions) -> Result<String> {
+    let collected = collect(options)?;
+    let mut out = String::new();
+    let mut seen_ids = HashSet::new();
+    for record in collected
+        .images
+        .iter()
+        .filter(|r| r.matched.is_none() && r.evidence.error.is_none())
+    {
+        let mut stub = policy::fixes::asset_stub(&record.key, &record.evidence, &record.uses);
+        let id = policy::fixes::asset_id_for(&record.key);
+        if !seen_ids.insert(id.clone()) {
+            // Two files with one stem: keep ids unique so the stubs paste cleanly.
+            let unique = format!(
+                "{id}-{}",
+                &record.evidence.sha256.as_deref().unwrap_or("0000")[..8]
+            );
+            stub = stub.replacen(&format!("id = \"{id}\""), &format!("id = \"{unique}\""), 1);
+        }
+        let pages: Vec<&str> = record
+            .uses
+            .iter()
+            .map(|u| u.page.as_str())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        out.push_str(&format!("# used on: {}\n", pages.join(", ")));
+        out.push_str(&stub);
+        out.push('\n');
+    }
+    Ok(out)
+}
+
+/// `clearance inspect`: one image's evidence, shaped like the report's `images`.
+pub fn inspect(path: &str) -> ImageReport {
+    let file = Path::new(path);
+    let (evidence, url) = match std::fs::read(file) {
+        Ok(bytes) => {
+            let sidecar = [
+                file.with_extension("xmp"),
+                PathBuf::from(format!("{path}.xmp")),
+            ]
+            .iter()
+            .find_map(|p| std::fs::read(p).ok());
+            (
+                evidence::analyze(&bytes, sidecar.as_deref(), &EvidenceOptions { phash: true }),
+                None,
+            )
+        }
+        Err(e) => (
+            Evidence {
+                error: Some(format!("{path}: {e}")),
+                ..Evidence::default()
+            },
+            None,
+        ),
+    };
+    let record = ImageRecord {
+        key: ImageKey::Local(path.to_string()),
+        url,
+        uses: Vec::new(),
+        evidence,
+        matched: None,
+    };
+    image_report(&record, None)
+}

@@ -1,1 +1,356 @@
-fn main(){}
+//! The `clearance` command: parses arguments, calls the library, sets the exit code.
+
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use clearance::config::Config;
+use clearance::model::Severity;
+use clearance::report::{self, Format};
+use clearance::rules::Rules;
+
+#[derive(Parser)]
+#[command(name = "clearance", version, about = "May every image on this site be published? Checks photographer permission, consent, licences and credit.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan a built site folder and report every image that may not be published
+    Scan(ScanArgs),
+    /// Show one image's rights evidence: metadata, hashes, licence, people
+    Inspect {
+        #[arg(required = true)]
+        files: Vec<String>,
+        #[arg(long, value_enum, default_value_t = InspectFormat::Text)]
+        format: InspectFormat,
+    },
+    /// Validate or extend the permission ledger
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// List the rules with id, default severity and summary
+    Rules {
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Explain a rule: rationale, policy text and how to fix
+    Explain {
+        rule: String,
+        #[arg(long)]
+        rules: Option<PathBuf>,
+    },
+    /// Write a commented clearance.toml and ledger.toml to start from
+    Init {
+        /// Folder to write into
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite existing files
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Validate the ledger(s): errors with file:line, exit 2 on error
+    Check {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, num_args = 1..)]
+        ledger: Vec<PathBuf>,
+    },
+    /// Print [[asset]] stubs for every image the ledger does not cover
+    Suggest {
+        target: Option<String>,
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, num_args = 1..)]
+        ledger: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum InspectFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct ScanArgs {
+    /// A built site folder (default: the config's root, else ".")
+    targets: Vec<String>,
+    /// Config file (default: ./clearance.toml if present)
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Ledger files (TOML or CSV), added to the config's list
+    #[arg(long, num_args = 1..)]
+    ledger: Vec<PathBuf>,
+    /// A rules profile laid over the built-in rules
+    #[arg(long)]
+    rules: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report here instead of stdout
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Exit 1 when a finding at or above this level is not suppressed
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Judge consent and licence dates as of this day (YYYY-MM-DD; default today)
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+    /// Worker threads (default: all cores)
+    #[arg(long)]
+    jobs: Option<usize>,
+    /// Findings recorded in this file (a JSON report or baseline) are reported as baselined
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Write the fingerprints of this scan's findings to FILE, to use with --baseline
+    #[arg(long)]
+    write_baseline: Option<PathBuf>,
+    /// No progress bar
+    #[arg(long, short)]
+    quiet: bool,
+    /// No progress bar
+    #[arg(long)]
+    no_progress: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let _ = writeln!(std::io::stderr(), "clearance: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan(args),
+        Command::Inspect { files, format } => inspect(&files, format),
+        Command::Ledger { command } => match command {
+            LedgerCommand::Check { config, ledger } => ledger_check(config, &ledger),
+            LedgerCommand::Suggest {
+                target,
+                config,
+                ledger,
+            } => {
+                let config = load_config(config.as_deref())?;
+                let options = clearance::ScanOptions {
+                    targets: target.into_iter().collect(),
+                    config,
+                    extra_ledgers: ledger,
+                    rules: Rules::builtin(),
+                    as_of: chrono::Local::now().date_naive(),
+                    baseline: HashSet::new(),
+                    progress: std::io::stderr().is_terminal(),
+                    thumbnails: false,
+                };
+                print!("{}", clearance::suggest(&options)?);
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Rules { rules } => {
+            let rules = load_rules(rules.as_deref(), None)?;
+            for r in rules.all() {
+                println!("{:<24} {:<8} {}", r.id, r.severity.as_str(), r.summary);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Explain { rule, rules } => {
+            let rules = load_rules(rules.as_deref(), None)?;
+            let Some(r) = rules.get(&rule) else {
+                bail!(
+                    "unknown rule `{rule}`; `clearance rules` lists them: {}",
+                    clearance::rules::RULE_IDS.join(", ")
+                );
+            };
+            println!("{} ({})\n\n{}\n", r.id, r.severity.as_str(), r.summary);
+            println!("Why: {}\n", r.rationale);
+            println!("Policy: \"{}\"\n", r.policy);
+            println!("Fix: {}", r.fix);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init { dir, force } => init(&dir, force),
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config> {
+    match path {
+        Some(p) => Ok(Config::load(p)?),
+        None => Ok(Config::discover(Path::new("."))?),
+    }
+}
+
+fn load_rules(cli: Option<&Path>, config: Option<&Config>) -> Result<Rules> {
+    let path = cli
+        .map(Path::to_path_buf)
+        .or_else(|| config.and_then(|c| c.rules.clone()));
+    Ok(match path {
+        Some(p) => Rules::load(&p)?,
+        None => Rules::builtin(),
+    })
+}
+
+fn scan(args: ScanArgs) -> Result<ExitCode> {
+    let config = load_config(args.config.as_deref())?;
+    let rules = load_rules(args.rules.as_deref(), Some(&config))?;
+    if let Some(jobs) = args.jobs {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs.max(1))
+            .build_global()
+            .context("cannot start the worker pool")?;
+    }
+    let baseline = match &args.baseline {
+        Some(p) => read_baseline(p)?,
+        None => HashSet::new(),
+    };
+    // Progress goes to stderr, only on a terminal, and never when asked to be quiet.
+    let progress = !args.quiet && !args.no_progress && std::io::stderr().is_terminal();
+    let options = clearance::ScanOptions {
+        targets: args.targets,
+        config,
+        extra_ledgers: args.ledger,
+        rules,
+        as_of: args
+            .as_of
+            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        baseline,
+        progress,
+        thumbnails: args.format.wants_thumbnails(),
+    };
+    let report = clearance::scan(&options)?;
+    let color = args.output.is_none()
+        && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
+    let rendered = report::render(&report, args.format, color);
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout.write_all(rendered.as_bytes());
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let fingerprints: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.fingerprint.as_str())
+            .collect();
+        let body = serde_json::json!({"version": 1, "fingerprints": fingerprints});
+        std::fs::write(path, format!("{body:#}\n"))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    Ok(match threshold {
+        Some(level) if report.failing(level) > 0 => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    })
+}
+
+/// A baseline is either a file written by `--write-baseline` or a JSON report.
+fn read_baseline(path: &Path) -> Result<HashSet<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read baseline {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
+    let mut out = HashSet::new();
+    if let Some(list) = value.get("fingerprints").and_then(|v| v.as_array()) {
+        out.extend(list.iter().filter_map(|v| v.as_str().map(String::from)));
+    } else if let Some(findings) = value.get("findings").and_then(|v| v.as_array()) {
+        out.extend(findings.iter().filter_map(|f| {
+            f.get("fingerprint")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+        }));
+    } else {
+        bail!(
+            "{}: neither a baseline (\"fingerprints\") nor a JSON report (\"findings\")",
+            path.display()
+        );
+    }
+    Ok(out)
+}
+
+fn ledger_check(config: Option<PathBuf>, extra: &[PathBuf]) -> Result<ExitCode> {
+    let config = load_config(config.as_deref())?;
+    if config.ledgers.is_empty() && extra.is_empty() {
+        bail!(
+            "no ledger to check: list files in clearance.toml `ledger = [...]` or pass --ledger FILE"
+        );
+    }
+    match clearance::load_ledger(&config, extra) {
+        Ok(ledger) => {
+            let counts = ledger.counts();
+            println!(
+                "ledger ok: {} people, {} photographers, {} assets",
+                counts["people"], counts["photographers"], counts["assets"]
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn inspect(files: &[String], format: InspectFormat) -> Result<ExitCode> {
+    let reports: Vec<_> = files.iter().map(|f| clearance::inspect(f)).collect();
+    if format == InspectFormat::Json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        for r in &reports {
+            print!("{}", clearance::report::text::rights_card(r));
+        }
+    }
+    let any_error = reports.iter().any(|r| r.error.is_some());
+    Ok(if any_error {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+const INIT_CONFIG: &str = include_str!("init/clearance.toml");
+const INIT_LEDGER: &str = include_str!("init/ledger.toml");
+
+fn init(dir: &Path, force: bool) -> Result<ExitCode> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for (name, body) in [
+        ("clearance.toml", INIT_CONFIG),
+        ("ledger.toml", INIT_LEDGER),
+    ] {
+        let path = dir.join(name);
+        if path.exists() && !force {
+            bail!("{} exists; use --force to overwrite", path.display());
+        }
+        std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
+        println!("wrote {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

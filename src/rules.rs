@@ -158,10 +158,20 @@ mod tests {
         let all = rules.all();
         assert_eq!(all.len(), RULE_IDS.len());
         for r in &all {
-            assert!(!r.summary.is_empty() && !r.fix.is_empty() && !r.policy.is_empty(), "{}", r.id);
+            assert!(
+                !r.summary.is_empty() && !r.fix.is_empty() && !r.policy.is_empty(),
+                "{}",
+                r.id
+            );
         }
-        assert_eq!(rules.get("people-unverified").unwrap().severity, Severity::Warning);
-        assert_eq!(rules.get("consent-expiring").unwrap().severity, Severity::Info);
+        assert_eq!(
+            rules.get("people-unverified").unwrap().severity,
+            Severity::Warning
+        );
+        assert_eq!(
+            rules.get("consent-expiring").unwrap().severity,
+            Severity::Info
+        );
         assert!(rules.people_words.iter().any(|w| w == "students"));
     }
 
@@ -174,9 +184,16 @@ mod tests {
             Some(base.clone()),
         )
         .unwrap();
-        assert_eq!(r.get("location-exposed").unwrap().severity, Severity::Warning);
-        assert_eq!(r.get("location-exposed").unwrap().fix, base.get("location-exposed").unwrap().fix);
-        let e = Rules::parse_profile("[[rule]]\nid = \"no-such\"\n", "p.toml", Some(base)).unwrap_err();
+        assert_eq!(
+            r.get("location-exposed").unwrap().severity,
+            Severity::Warning
+        );
+        assert_eq!(
+            r.get("location-exposed").unwrap().fix,
+            base.get("location-exposed").unwrap().fix
+        );
+        let e =
+            Rules::parse_profile("[[rule]]\nid = \"no-such\"\n", "p.toml", Some(base)).unwrap_err();
         assert!(e.to_string().contains("unknown rule id `no-such`"));
     }
 }

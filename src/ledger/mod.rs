@@ -130,9 +130,9 @@ fn toml_date(
     errors: &mut Vec<LedgerError>,
 ) -> Option<NaiveDate> {
     let value = value?;
-    let parsed = value
-        .date
-        .and_then(|d| NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day)));
+    let parsed = value.date.and_then(|d| {
+        NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+    });
     if parsed.is_none() {
         errors.push(LedgerError {
             origin: origin.clone(),
@@ -154,7 +154,10 @@ impl Ledger {
                 Ok(t) => t,
                 Err(e) => {
                     errors.push(LedgerError {
-                        origin: Origin { file: name, line: 0 },
+                        origin: Origin {
+                            file: name,
+                            line: 0,
+                        },
                         message: format!("cannot read ledger: {e}"),
                     });
                     continue;
@@ -257,8 +260,16 @@ impl Ledger {
             self.assets.push(Asset {
                 id: a.id,
                 files: a.files,
-                sha256: a.sha256.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
-                phash: a.phash.iter().map(|s| s.trim().to_ascii_lowercase()).collect(),
+                sha256: a
+                    .sha256
+                    .iter()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .collect(),
+                phash: a
+                    .phash
+                    .iter()
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .collect(),
                 title: a.title,
                 photographer: a.photographer,
                 people: a.people,
@@ -365,7 +376,9 @@ impl Ledger {
                 Some("self") => Some(SignedBy::Subject),
                 Some("guardian") => Some(SignedBy::Guardian),
                 Some(other) => {
-                    bad(format!("`signed_by` must be self or guardian, found `{other}`"));
+                    bad(format!(
+                        "`signed_by` must be self or guardian, found `{other}`"
+                    ));
                     None
                 }
             };
@@ -376,7 +389,9 @@ impl Ledger {
                     Err(_) => {
                         errors.push(LedgerError {
                             origin: origin.clone(),
-                            message: format!("`{field}` must be a date like 2026-06-30, found `{v}`"),
+                            message: format!(
+                                "`{field}` must be a date like 2026-06-30, found `{v}`"
+                            ),
                         });
                         None
                     }
@@ -423,7 +438,10 @@ impl Ledger {
             } else if let Some(&first) = self.person_index.get(&p.id) {
                 err(
                     &p.origin,
-                    format!("person id `{}` is already used at {}", p.id, self.persons[first].origin),
+                    format!(
+                        "person id `{}` is already used at {}",
+                        p.id, self.persons[first].origin
+                    ),
                 );
             } else {
                 self.person_index.insert(p.id.clone(), i);
@@ -450,7 +468,10 @@ impl Ledger {
             if let Some(&first) = self.asset_index.get(&a.id) {
                 err(
                     &a.origin,
-                    format!("asset id `{}` is already used at {}", a.id, self.assets[first].origin),
+                    format!(
+                        "asset id `{}` is already used at {}",
+                        a.id, self.assets[first].origin
+                    ),
                 );
                 continue;
             }
@@ -469,24 +490,36 @@ impl Ledger {
             {
                 err(
                     &a.origin,
-                    format!("asset `{}` names photographer `{ph}`, which no [[photographer]] defines", a.id),
+                    format!(
+                        "asset `{}` names photographer `{ph}`, which no [[photographer]] defines",
+                        a.id
+                    ),
                 );
             }
             for person in a.people.iter().flatten() {
                 if !self.person_index.contains_key(person) {
                     err(
                         &a.origin,
-                        format!("asset `{}` lists person `{person}`, who is in no [[person]] or roster", a.id),
+                        format!(
+                            "asset `{}` lists person `{person}`, who is in no [[person]] or roster",
+                            a.id
+                        ),
                     );
                 }
             }
             for sha in &a.sha256 {
                 if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    err(&a.origin, format!("asset `{}`: sha256 `{sha}` is not 64 hex digits", a.id));
+                    err(
+                        &a.origin,
+                        format!("asset `{}`: sha256 `{sha}` is not 64 hex digits", a.id),
+                    );
                 } else if let Some(&other) = self.sha_index.get(sha) {
                     err(
                         &a.origin,
-                        format!("asset `{}`: sha256 {sha} is already claimed by asset `{}`", a.id, self.assets[other].id),
+                        format!(
+                            "asset `{}`: sha256 {sha} is already claimed by asset `{}`",
+                            a.id, self.assets[other].id
+                        ),
                     );
                 } else {
                     self.sha_index.insert(sha.clone(), i);
@@ -494,7 +527,10 @@ impl Ledger {
             }
             for ph in &a.phash {
                 if ph.is_empty() || !ph.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    err(&a.origin, format!("asset `{}`: phash `{ph}` is not hex", a.id));
+                    err(
+                        &a.origin,
+                        format!("asset `{}`: phash `{ph}` is not hex", a.id),
+                    );
                 }
             }
             match Globs::new(&a.files) {
@@ -505,8 +541,10 @@ impl Ledger {
                 }
                 Err(e) => err(&a.origin, format!("asset `{}`: {e}", a.id)),
             }
-            if matches!(a.source, Some(AssetSource::Licensed | AssetSource::PublicDomain))
-                && a.license.is_none()
+            if matches!(
+                a.source,
+                Some(AssetSource::Licensed | AssetSource::PublicDomain)
+            ) && a.license.is_none()
                 && a.source == Some(AssetSource::Licensed)
             {
                 err(
@@ -522,7 +560,9 @@ impl Ledger {
     }
 
     pub fn photographer(&self, id: &str) -> Option<&Photographer> {
-        self.photographer_index.get(id).map(|&i| &self.photographers[i])
+        self.photographer_index
+            .get(id)
+            .map(|&i| &self.photographers[i])
     }
 
     pub fn asset(&self, id: &str) -> Option<&Asset> {
@@ -641,17 +681,28 @@ p-ben,Ben T.,true,opt-out,web;blog,2025-09-01,guardian,,,7B\n";
     fn csv_bad_value_names_row_line() {
         let csv = "id,name,consent\np1,A,granted\np2,B,sure\n";
         let e = Ledger::from_sources(&[("roster.csv", csv)]).unwrap_err();
-        assert_eq!(e.to_string(), "roster.csv:3: `consent` must be granted, denied, opt-out or unknown, found `sure`");
+        assert_eq!(
+            e.to_string(),
+            "roster.csv:3: `consent` must be granted, denied, opt-out or unknown, found `sure`"
+        );
     }
 
     #[test]
     fn dangling_references_and_duplicates_are_errors() {
         let text = "[[asset]]\nid = \"a\"\nfiles = [\"*.jpg\"]\nphotographer = \"nobody\"\npeople = [\"ghost\"]\n\
 [[asset]]\nid = \"a\"\nfiles = [\"*.png\"]\n";
-        let e = Ledger::from_sources(&[("l.toml", text)]).unwrap_err().to_string();
-        assert!(e.contains("l.toml:1: asset `a` names photographer `nobody`"), "{e}");
+        let e = Ledger::from_sources(&[("l.toml", text)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("l.toml:1: asset `a` names photographer `nobody`"),
+            "{e}"
+        );
         assert!(e.contains("person `ghost`"), "{e}");
-        assert!(e.contains("l.toml:6: asset id `a` is already used at l.toml:1"), "{e}");
+        assert!(
+            e.contains("l.toml:6: asset id `a` is already used at l.toml:1"),
+            "{e}"
+        );
     }
 
     #[test]

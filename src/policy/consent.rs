@@ -2,7 +2,9 @@
 //! `people-unverified` and `consent-expiring` for consents.
 
 use super::provenance::join_quoted;
-use super::{Context, Draft, Emitter, ImageCase, days_until, find_word, names_person, EXPIRY_WARNING_DAYS};
+use super::{
+    Context, Draft, EXPIRY_WARNING_DAYS, Emitter, ImageCase, days_until, find_word, names_person,
+};
 use crate::model::{Consent, Person, SignedBy};
 
 pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
@@ -28,10 +30,17 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
     };
     match person.consent {
         Consent::OptOut | Consent::Denied => {
-            let said = if person.consent == Consent::OptOut { "opted out" } else { "denied consent" };
+            let said = if person.consent == Consent::OptOut {
+                "opted out"
+            } else {
+                "denied consent"
+            };
             out.emit_per_page(base(
                 "subject-opt-out",
-                format!("{} ({}) {said} but is shown in this image", person.name, person.id),
+                format!(
+                    "{} ({}) {said} but is shown in this image",
+                    person.name, person.id
+                ),
                 said,
             ));
             return;
@@ -39,7 +48,10 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
         Consent::Unknown => {
             out.emit_per_page(base(
                 "subject-consent",
-                format!("{} ({}) is shown but their consent is unknown", person.name, person.id),
+                format!(
+                    "{} ({}) is shown but their consent is unknown",
+                    person.name, person.id
+                ),
                 "unknown",
             ));
             return;
@@ -63,7 +75,10 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
             out.emit_per_page(
                 base(
                     "subject-consent",
-                    format!("{} ({})'s consent expired on {expires}", person.name, person.id),
+                    format!(
+                        "{} ({})'s consent expired on {expires}",
+                        person.name, person.id
+                    ),
                     "expired",
                 )
                 .with("expires", expires.to_string()),
@@ -74,7 +89,10 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
             out.emit_per_page(
                 Draft::new(
                     "consent-expiring",
-                    format!("{} ({})'s consent expires on {expires}, in {days} days", person.name, person.id),
+                    format!(
+                        "{} ({})'s consent expires on {expires}, in {days} days",
+                        person.name, person.id
+                    ),
                 )
                 .with("person", person.id.clone())
                 .with("expires", expires.to_string()),
@@ -83,7 +101,10 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
     }
     for u in case.first_use_per_page() {
         let needed = ctx.config.scopes_for(&u.page);
-        let missing: Vec<&String> = needed.iter().filter(|s| !person.scope.contains(s)).collect();
+        let missing: Vec<&String> = needed
+            .iter()
+            .filter(|s| !person.scope.contains(s))
+            .collect();
         if !missing.is_empty() {
             out.emit(
                 Some(u),
@@ -134,7 +155,10 @@ fn named_opt_outs(ctx: &Context, case: &ImageCase, listed: &[&Person], out: &mut
                 Some(u),
                 Draft::new(
                     "subject-opt-out",
-                    format!("{} ({}) opted out but is named in the image's {place}", person.name, person.id),
+                    format!(
+                        "{} ({}) opted out but is named in the image's {place}",
+                        person.name, person.id
+                    ),
                 )
                 .with("person", person.id.clone())
                 .with("reason", format!("named in {place}"))
@@ -161,10 +185,15 @@ fn unverified(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
     match recorded {
         None => {
             if !meta.persons_shown.is_empty() {
-                image_evidence.push(format!("its metadata names {}", meta.persons_shown.join(", ")));
+                image_evidence.push(format!(
+                    "its metadata names {}",
+                    meta.persons_shown.join(", ")
+                ));
             }
             if recognizable_faces > 0 {
-                image_evidence.push(format!("{recognizable_faces} recognizable face(s) were detected"));
+                image_evidence.push(format!(
+                    "{recognizable_faces} recognizable face(s) were detected"
+                ));
             }
             if meta.model_release.is_some() && image_evidence.is_empty() {
                 image_evidence.push("its metadata carries a model release status".to_string());
@@ -193,8 +222,15 @@ fn unverified(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
         if recorded.is_none() {
             let uses_on_page = case.uses.iter().filter(|x| x.page == u.page);
             for x in uses_on_page {
-                for (place, text) in [("alt text", &x.alt), ("caption", &x.caption), ("title", &x.title)] {
-                    if let Some(word) = text.as_deref().and_then(|t| find_word(t, &ctx.rules.people_words)) {
+                for (place, text) in [
+                    ("alt text", &x.alt),
+                    ("caption", &x.caption),
+                    ("title", &x.title),
+                ] {
+                    if let Some(word) = text
+                        .as_deref()
+                        .and_then(|t| find_word(t, &ctx.rules.people_words))
+                    {
                         let reason = format!("its {place} says \"{word}\"");
                         if !reasons.contains(&reason) {
                             reasons.push(reason);
@@ -210,8 +246,11 @@ fn unverified(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
             Some(a) => format!("asset `{}` does not record who is shown", a.id),
             None => "no ledger entry records who is shown".to_string(),
         };
-        let mut draft = Draft::new("people-unverified", format!("{subject}, but {}", reasons.join("; ")))
-            .with("reason", reasons.join("; "));
+        let mut draft = Draft::new(
+            "people-unverified",
+            format!("{subject}, but {}", reasons.join("; ")),
+        )
+        .with("reason", reasons.join("; "));
         if recognizable_faces > 0 {
             draft = draft.with("faces", recognizable_faces);
         }

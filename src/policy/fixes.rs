@@ -20,7 +20,11 @@ pub fn asset_id_for(key: &ImageKey) -> String {
         }
     }
     let id = id.trim_end_matches('-').to_string();
-    if id.is_empty() { "asset".to_string() } else { id }
+    if id.is_empty() {
+        "asset".to_string()
+    } else {
+        id
+    }
 }
 
 /// An `[[asset]]` stub for an image the ledger does not cover.
@@ -38,7 +42,10 @@ pub fn asset_stub(key: &ImageKey, evidence: &Evidence, uses: &[ImageUse]) -> Str
     let title = meta
         .title
         .clone()
-        .or_else(|| uses.iter().find_map(|u| u.caption.clone().or_else(|| u.alt.clone())))
+        .or_else(|| {
+            uses.iter()
+                .find_map(|u| u.caption.clone().or_else(|| u.alt.clone()))
+        })
         .filter(|t| !t.is_empty());
     if let Some(t) = title {
         s.push_str(&format!("title = {}\n", toml_str(&t)));
@@ -53,9 +60,13 @@ pub fn asset_stub(key: &ImageKey, evidence: &Evidence, uses: &[ImageUse]) -> Str
     match meta.creator.as_ref().or(meta.attribution_name.as_ref()) {
         Some(creator) => {
             s.push_str(&format!("author = {}\n", toml_str(creator)));
-            s.push_str("photographer = \"\"                    # the [[photographer]] id of the maker\n");
+            s.push_str(
+                "photographer = \"\"                    # the [[photographer]] id of the maker\n",
+            );
         }
-        None => s.push_str("photographer = \"\"                    # the [[photographer]] id of the maker\n"),
+        None => s.push_str(
+            "photographer = \"\"                    # the [[photographer]] id of the maker\n",
+        ),
     }
     if !meta.persons_shown.is_empty() {
         s.push_str(&format!(
@@ -63,7 +74,9 @@ pub fn asset_stub(key: &ImageKey, evidence: &Evidence, uses: &[ImageUse]) -> Str
             meta.persons_shown.join(", ")
         ));
     } else {
-        s.push_str("people = []                           # ids of everyone recognizable; [] if nobody\n");
+        s.push_str(
+            "people = []                           # ids of everyone recognizable; [] if nobody\n",
+        );
     }
     s
 }
@@ -93,6 +106,9 @@ mod tests {
         let asset = &parsed["asset"].as_array().unwrap()[0];
         assert_eq!(asset["id"].as_str(), Some("team-photo-300x200"));
         assert_eq!(asset["author"].as_str(), Some("Jane \"JJ\" Smith"));
-        assert_eq!(asset["files"][0].as_str(), Some("images/Team Photo-300x200.jpg"));
+        assert_eq!(
+            asset["files"][0].as_str(),
+            Some("images/Team Photo-300x200.jpg")
+        );
     }
 }

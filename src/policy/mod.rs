@@ -208,8 +208,11 @@ pub fn evaluate(ctx: &Context, case: &ImageCase) -> Vec<Finding> {
     let mut out = Emitter::new(ctx, case);
     if let Some(error) = &case.evidence.error {
         out.emit_per_page(
-            Draft::new("unreadable-image", format!("cannot read {}: {error}", case.key.display()))
-                .with("reason", error.clone()),
+            Draft::new(
+                "unreadable-image",
+                format!("cannot read {}: {error}", case.key.display()),
+            )
+            .with("reason", error.clone()),
         );
         // The remaining rules need the image's facts; an unreadable image has none
         // that can be trusted, and it already fails.

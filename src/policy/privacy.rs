@@ -10,7 +10,9 @@ pub(super) fn check(_ctx: &Context, case: &ImageCase, out: &mut Emitter) {
     let mut draft = Draft::new(
         "location-exposed",
         match meta.gps_position {
-            Some((lat, lon)) => format!("GPS coordinates {lat:.5}, {lon:.5} are embedded in the image"),
+            Some((lat, lon)) => {
+                format!("GPS coordinates {lat:.5}, {lon:.5} are embedded in the image")
+            }
             None => "GPS coordinates are embedded in the image".to_string(),
         },
     )
@@ -22,5 +24,7 @@ pub(super) fn check(_ctx: &Context, case: &ImageCase, out: &mut Emitter) {
         draft = draft.with("gps_source", source.clone());
     }
     let file = case.key.file_name();
-    out.emit_per_page(draft.snippet(format!("exiftool -gps:all= -xmp:geotag= -overwrite_original \"{file}\"")));
+    out.emit_per_page(draft.snippet(format!(
+        "exiftool -gps:all= -xmp:geotag= -overwrite_original \"{file}\""
+    )));
 }

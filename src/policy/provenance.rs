@@ -1,7 +1,9 @@
 //! Who made the image and on what terms: `unknown-provenance`,
 //! `photographer-permission` and `metadata-conflict`.
 
-use super::{Context, Draft, Emitter, ImageCase, days_until, fixes, name_tokens, EXPIRY_WARNING_DAYS};
+use super::{
+    Context, Draft, EXPIRY_WARNING_DAYS, Emitter, ImageCase, days_until, fixes, name_tokens,
+};
 use crate::model::{AssetSource, Permission};
 
 pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, out: &mut Emitter) {
@@ -10,10 +12,17 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
             let meta = &case.evidence.metadata;
             let mut draft = Draft::new(
                 "unknown-provenance",
-                format!("{} has no ledger entry and no embedded licence that clears it", case.key.display()),
+                format!(
+                    "{} has no ledger entry and no embedded licence that clears it",
+                    case.key.display()
+                ),
             )
             .snippet(fixes::asset_stub(case.key, case.evidence, case.uses));
-            for (field, value) in [("creator", &meta.creator), ("copyright", &meta.copyright), ("credit", &meta.credit)] {
+            for (field, value) in [
+                ("creator", &meta.creator),
+                ("copyright", &meta.copyright),
+                ("credit", &meta.credit),
+            ] {
                 if let Some(v) = value {
                     draft = draft.with(field, v.clone());
                 }
@@ -27,14 +36,20 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
 
     // Licensed and public-domain works are cleared by their licence, not by a
     // photographer's permission (the licensing rules judge them).
-    if matches!(asset.source, Some(AssetSource::Licensed | AssetSource::PublicDomain)) {
+    if matches!(
+        asset.source,
+        Some(AssetSource::Licensed | AssetSource::PublicDomain)
+    ) {
         return;
     }
     let Some(photographer_id) = &asset.photographer else {
         out.emit_per_page(
             Draft::new(
                 "photographer-permission",
-                format!("asset `{}` names no photographer, so nobody's permission is on record", asset.id),
+                format!(
+                    "asset `{}` names no photographer, so nobody's permission is on record",
+                    asset.id
+                ),
             )
             .with("reason", "no photographer")
             .snippet(fixes::photographer_stub(asset)),
@@ -51,12 +66,21 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
     };
     match photographer.permission {
         Permission::Denied => {
-            out.emit_per_page(base(format!("{} denied permission to publish their work", photographer.name), "denied"));
+            out.emit_per_page(base(
+                format!(
+                    "{} denied permission to publish their work",
+                    photographer.name
+                ),
+                "denied",
+            ));
             return;
         }
         Permission::Unknown => {
             out.emit_per_page(base(
-                format!("permission from {} is not on record (permission = \"unknown\")", photographer.name),
+                format!(
+                    "permission from {} is not on record (permission = \"unknown\")",
+                    photographer.name
+                ),
                 "unknown",
             ));
             return;
@@ -66,17 +90,23 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
     if let Some(expires) = photographer.expires {
         let days = days_until(ctx.as_of, expires);
         if days < 0 {
-            out.emit_per_page(base(
-                format!("{}'s permission expired on {expires}", photographer.name),
-                "expired",
-            ).with("expires", expires.to_string()));
+            out.emit_per_page(
+                base(
+                    format!("{}'s permission expired on {expires}", photographer.name),
+                    "expired",
+                )
+                .with("expires", expires.to_string()),
+            );
             return;
         }
         if days <= EXPIRY_WARNING_DAYS {
             out.emit_per_page(
                 Draft::new(
                     "consent-expiring",
-                    format!("{}'s permission expires on {expires}, in {days} days", photographer.name),
+                    format!(
+                        "{}'s permission expires on {expires}, in {days} days",
+                        photographer.name
+                    ),
                 )
                 .with("photographer", photographer.id.clone())
                 .with("expires", expires.to_string()),
@@ -85,7 +115,10 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
     }
     for u in case.first_use_per_page() {
         let needed = ctx.config.scopes_for(&u.page);
-        let missing: Vec<&String> = needed.iter().filter(|s| !photographer.scope.contains(s)).collect();
+        let missing: Vec<&String> = needed
+            .iter()
+            .filter(|s| !photographer.scope.contains(s))
+            .collect();
         if !missing.is_empty() {
             out.emit(
                 Some(u),
@@ -105,20 +138,36 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
 }
 
 pub(super) fn join_quoted(items: &[&String]) -> String {
-    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Embedded creator/copyright naming a party the ledger does not.
 fn conflict(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
-    let Some(asset) = case.asset(ctx.ledger) else { return };
+    let Some(asset) = case.asset(ctx.ledger) else {
+        return;
+    };
     let meta = &case.evidence.metadata;
     let mut known: Vec<String> = ctx.config.district_names.clone();
-    if let Some(p) = asset.photographer.as_deref().and_then(|id| ctx.ledger.photographer(id)) {
+    if let Some(p) = asset
+        .photographer
+        .as_deref()
+        .and_then(|id| ctx.ledger.photographer(id))
+    {
         known.push(p.name.clone());
         known.push(p.id.clone());
     }
     known.extend(asset.author.clone());
-    for field in ["creator", "copyright", "credit", "copyright_owner", "licensor"] {
+    for field in [
+        "creator",
+        "copyright",
+        "credit",
+        "copyright_owner",
+        "licensor",
+    ] {
         let value = match field {
             "creator" => &meta.creator,
             "copyright" => &meta.copyright,
@@ -133,7 +182,14 @@ fn conflict(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
         let recorded = if known.is_empty() {
             "the ledger records no photographer or author".to_string()
         } else {
-            format!("the ledger records {}", known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" / "))
+            format!(
+                "the ledger records {}",
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            )
         };
         out.emit_per_page(
             Draft::new(
@@ -142,7 +198,10 @@ fn conflict(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
             )
             .with("field", field)
             .with("embedded", value.clone())
-            .with("source", meta.sources.get(field).cloned().unwrap_or_default()),
+            .with(
+                "source",
+                meta.sources.get(field).cloned().unwrap_or_default(),
+            ),
         );
         // One conflicting party is enough to send the user to check the image.
         return;
@@ -160,7 +219,17 @@ fn names_known_party(value: &str, known: &[String]) -> bool {
 
 /// "All rights reserved" and the like name nobody: nothing to contradict.
 fn is_bare_notice(value: &str) -> bool {
-    let ignored = ["copyright", "c", "all", "rights", "reserved", "by", "photo", "photograph", "image"];
+    let ignored = [
+        "copyright",
+        "c",
+        "all",
+        "rights",
+        "reserved",
+        "by",
+        "photo",
+        "photograph",
+        "image",
+    ];
     name_tokens(value)
         .iter()
         .all(|t| ignored.contains(&t.as_str()) || t.chars().all(|c| c.is_ascii_digit()))

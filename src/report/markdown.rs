@@ -1,1 +1,7 @@
-//! markdown report.
+//! markdown report (being built).
+
+use crate::model::Report;
+
+pub fn render(report: &Report) -> String {
+    super::json::render(report)
+}

@@ -19,7 +19,11 @@ pub struct LocalSite {
 }
 
 impl LocalSite {
-    pub fn new(root: &Path, base_url: Option<url::Url>, exclude: Globs) -> Result<LocalSite, SourceError> {
+    pub fn new(
+        root: &Path,
+        base_url: Option<url::Url>,
+        exclude: Globs,
+    ) -> Result<LocalSite, SourceError> {
         let meta = std::fs::metadata(root).map_err(|e| SourceError::Root {
             path: root.display().to_string(),
             reason: e.to_string(),
@@ -30,7 +34,8 @@ impl LocalSite {
                 reason: "not a folder".into(),
             });
         }
-        let base = base_url.unwrap_or_else(|| url::Url::parse(PLACEHOLDER_BASE).expect("valid placeholder"));
+        let base = base_url
+            .unwrap_or_else(|| url::Url::parse(PLACEHOLDER_BASE).expect("valid placeholder"));
         Ok(LocalSite {
             root: root.to_path_buf(),
             exclude,
@@ -90,7 +95,9 @@ impl Source for LocalSite {
             .filter_entry(|e| {
                 // Skip VCS folders and our own cache; they are never published.
                 let name = e.file_name().to_string_lossy();
-                !(e.depth() > 0 && e.file_type().is_dir() && (name == ".git" || name == ".clearance-cache"))
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && (name == ".git" || name == ".clearance-cache"))
             });
         for entry in walker {
             let entry = match entry {
@@ -118,7 +125,10 @@ impl Source for LocalSite {
             let bytes = match std::fs::read(entry.path()) {
                 Ok(b) => b,
                 Err(e) => {
-                    failures.push(PageFailure { page: path, reason: e.to_string() });
+                    failures.push(PageFailure {
+                        page: path,
+                        reason: e.to_string(),
+                    });
                     continue;
                 }
             };
@@ -127,7 +137,10 @@ impl Source for LocalSite {
             let url = match self.scope.base.join(&encode_path(&path)) {
                 Ok(u) => u,
                 Err(e) => {
-                    failures.push(PageFailure { page: path, reason: format!("no URL for page: {e}") });
+                    failures.push(PageFailure {
+                        page: path,
+                        reason: format!("no URL for page: {e}"),
+                    });
                     continue;
                 }
             };
@@ -172,7 +185,13 @@ impl Source for LocalSite {
             .filter_map(|p| std::fs::metadata(p).ok())
             .map(|m| m.len())
             .sum::<u64>();
-        Some(format!("{}:{}:{}:{}", meta.len(), mtime.as_secs(), mtime.subsec_nanos(), sidecar))
+        Some(format!(
+            "{}:{}:{}:{}",
+            meta.len(),
+            mtime.as_secs(),
+            mtime.subsec_nanos(),
+            sidecar
+        ))
     }
 }
 
@@ -184,7 +203,9 @@ fn sidecar_paths(file: &Path) -> [PathBuf; 2] {
 }
 
 fn read_sidecar(file: &Path) -> Option<Vec<u8>> {
-    sidecar_paths(file).iter().find_map(|p| std::fs::read(p).ok())
+    sidecar_paths(file)
+        .iter()
+        .find_map(|p| std::fs::read(p).ok())
 }
 
 fn encode_path(path: &str) -> String {
@@ -222,16 +243,26 @@ mod tests {
         std::fs::write(root.join("logo.xmp"), b"<x:xmpmeta/>").unwrap();
         let site = LocalSite::new(root, None, Globs::new(&["drafts/**".into()]).unwrap()).unwrap();
         let mut pages = Vec::new();
-        let failures = site.pages(&mut |p| pages.push((p.path, p.url.to_string()))).unwrap();
+        let failures = site
+            .pages(&mut |p| pages.push((p.path, p.url.to_string())))
+            .unwrap();
         assert!(failures.is_empty());
         assert_eq!(
             pages,
             vec![
-                ("index.html".to_string(), "https://site.invalid/index.html".to_string()),
-                ("news/a b.html".to_string(), "https://site.invalid/news/a%20b.html".to_string()),
+                (
+                    "index.html".to_string(),
+                    "https://site.invalid/index.html".to_string()
+                ),
+                (
+                    "news/a b.html".to_string(),
+                    "https://site.invalid/news/a%20b.html".to_string()
+                ),
             ]
         );
-        let img = site.read_image(&ImageKey::Local("logo.png".into())).unwrap();
+        let img = site
+            .read_image(&ImageKey::Local("logo.png".into()))
+            .unwrap();
         assert_eq!(img.bytes, b"png");
         assert_eq!(img.sidecar.as_deref(), Some(&b"<x:xmpmeta/>"[..]));
         assert!(matches!(
@@ -242,7 +273,10 @@ mod tests {
             site.read_image(&ImageKey::Local("../secret.png".into())),
             Err(FetchError::NotFetched(_))
         ));
-        assert!(site.validator(&ImageKey::Local("logo.png".into())).is_some());
+        assert!(
+            site.validator(&ImageKey::Local("logo.png".into()))
+                .is_some()
+        );
     }
 
     #[test]
