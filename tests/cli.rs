@@ -1,0 +1,234 @@
+//! The real binary on small sites built in temporary folders: exit codes,
+//! unreadable images, escapes from the root, broken ledgers, suppressions.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn clearance(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the clearance binary runs")
+}
+
+fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        image::Rgb([(x as u8).wrapping_mul(seed), (y as u8).wrapping_add(seed), seed])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
+        .encode_image(&img)
+        .unwrap();
+    out
+}
+
+fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) {
+    let path = root.join(rel);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, bytes).unwrap();
+}
+
+const CLEAN_LEDGER: &str = r#"
+[[photographer]]
+id = "staff-jo"
+name = "Jo Park"
+kind = "staff"
+permission = "granted"
+scope = ["web", "blog"]
+
+[[asset]]
+id = "logo"
+files = ["img/logo.jpg"]
+photographer = "staff-jo"
+people = []
+source = "own"
+"#;
+
+/// A one-page site whose only image is cleared.
+fn clean_site() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "site/index.html", "<html><body>\n<img src=\"img/logo.jpg\" alt=\"Our logo\">\n</body></html>\n");
+    write(root, "site/img/logo.jpg", jpeg(64, 48, 3));
+    write(root, "ledger.toml", CLEAN_LEDGER);
+    write(root, "clearance.toml", "root = \"site\"\nledger = [\"ledger.toml\"]\n");
+    dir
+}
+
+fn json_report(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn rules_for(report: &Value, image: &str) -> Vec<String> {
+    let mut rules: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == image)
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    rules.sort();
+    rules
+}
+
+#[test]
+fn clean_site_exits_zero() {
+    let dir = clean_site();
+    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    let report = json_report(&out);
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+    assert_eq!(report["summary"]["images"], 1);
+    assert_eq!(report["summary"]["pages"], 1);
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0);
+    assert_eq!(report["images"][0]["ledger"], "logo");
+    assert_eq!(report["images"][0]["uses"][0]["line"], 2);
+    assert_eq!(report["images"][0]["uses"][0]["alt"], "Our logo");
+
+    let text = clearance(dir.path(), &["scan", "--as-of", "2026-11-15"]);
+    assert_eq!(text.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(stdout.contains("clear: 1 pages, 1 images: 0 errors"), "{stdout}");
+}
+
+#[test]
+fn broken_ledger_line_exits_two_naming_file_and_line() {
+    let dir = clean_site();
+    let broken = CLEAN_LEDGER.replace("permission = \"granted\"", "permission = \"perhaps\"");
+    write(dir.path(), "ledger.toml", broken);
+    let out = clearance(dir.path(), &["scan"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ledger.toml:6:"), "{stderr}");
+    assert!(stderr.contains("perhaps"), "{stderr}");
+
+    let check = clearance(dir.path(), &["ledger", "check"]);
+    assert_eq!(check.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("ledger.toml:6:"));
+}
+
+#[test]
+fn ledger_check_passes_a_good_ledger() {
+    let dir = clean_site();
+    let out = clearance(dir.path(), &["ledger", "check"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "ledger ok: 0 people, 1 photographers, 1 assets"
+    );
+}
+
+#[test]
+fn missing_and_corrupt_images_are_findings_and_the_scan_goes_on() {
+    let dir = clean_site();
+    let mut corrupt = jpeg(64, 48, 9);
+    corrupt.truncate(20);
+    write(dir.path(), "site/img/corrupt.jpg", corrupt);
+    write(
+        dir.path(),
+        "site/news.html",
+        "<p>\n<img src=\"img/missing.png\" alt=\"\">\n<img src=\"/img/corrupt.jpg\" alt=\"\">\n<img src=\"img/logo.jpg\" alt=\"\">\n</p>",
+    );
+    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    assert_eq!(rules_for(&report, "img/missing.png"), vec!["unreadable-image"]);
+    assert_eq!(rules_for(&report, "img/corrupt.jpg"), vec!["unreadable-image"]);
+    assert_eq!(rules_for(&report, "img/logo.jpg"), Vec::<String>::new());
+    assert_eq!(report["summary"]["images"], 3);
+    let missing = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image"] == "img/missing.png")
+        .unwrap();
+    assert_eq!(missing["page"], "news.html");
+    assert_eq!(missing["line"], 2);
+}
+
+#[test]
+fn reference_escaping_the_root_is_reported_not_read() {
+    let dir = clean_site();
+    // A real image just outside the root: it must never be read.
+    write(dir.path(), "secret.jpg", jpeg(32, 32, 5));
+    write(dir.path(), "site/blog/post.html", "<img src=\"../../secret.jpg\" alt=\"x\">");
+    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    let findings = report["findings"].as_array().unwrap();
+    let escape = findings
+        .iter()
+        .find(|f| f["image"] == "../../secret.jpg")
+        .expect("the escaping reference is reported");
+    assert_eq!(escape["rule"], "unreadable-image");
+    assert!(escape["message"].as_str().unwrap().contains("outside the site root"));
+    // Not read: no image entry carries its bytes.
+    assert!(report["images"].as_array().unwrap().iter().all(|i| !i["path"].as_str().unwrap().contains("secret")));
+}
+
+#[test]
+fn fail_on_never_and_warning_change_the_exit_code() {
+    let dir = clean_site();
+    // An asset whose people were never checked, with people words in its alt text: a warning only.
+    write(
+        dir.path(),
+        "ledger.toml",
+        CLEAN_LEDGER.replace("people = []\n", ""),
+    );
+    write(dir.path(), "site/index.html", "<img src=\"img/logo.jpg\" alt=\"Students at the fair\">");
+    let scan = |fail_on: &str| clearance(dir.path(), &["scan", "--fail-on", fail_on, "--as-of", "2026-11-15"]).status.code();
+    assert_eq!(scan("error"), Some(0));
+    assert_eq!(scan("warning"), Some(1));
+    assert_eq!(scan("never"), Some(0));
+}
+
+#[test]
+fn inline_ignore_and_baseline_suppress_but_keep_findings_visible() {
+    let dir = clean_site();
+    write(dir.path(), "site/a.jpg", jpeg(40, 40, 7));
+    write(dir.path(), "site/b.jpg", jpeg(40, 40, 11));
+    write(
+        dir.path(),
+        "site/page.html",
+        "<img src=\"a.jpg\" data-clearance-ignore=\"unknown-provenance\" alt=\"\">\n<img src=\"b.jpg\" alt=\"\">",
+    );
+    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15", "--write-baseline", "baseline.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json_report(&out);
+    let a = report["findings"].as_array().unwrap().iter().find(|f| f["image"] == "a.jpg").unwrap();
+    assert_eq!(a["suppressed"]["kind"], "inline");
+    assert_eq!(report["summary"]["suppressed"], 1);
+
+    let again = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15", "--baseline", "baseline.json"]);
+    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    let report = json_report(&again);
+    let b = report["findings"].as_array().unwrap().iter().find(|f| f["image"] == "b.jpg").unwrap();
+    assert_eq!(b["suppressed"]["kind"], "baseline");
+}
+
+#[test]
+fn init_writes_files_that_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clearance(dir.path(), &["init"]);
+    assert_eq!(out.status.code(), Some(0));
+    let check = clearance(dir.path(), &["ledger", "check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    // Refuses to overwrite without --force.
+    assert_eq!(clearance(dir.path(), &["init"]).status.code(), Some(2));
+}
+
+#[test]
+fn explain_unknown_rule_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = clearance(dir.path(), &["explain", "no-such-rule"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule"));
+}
