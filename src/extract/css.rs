@@ -50,24 +50,20 @@ fn walk(parser: &mut Parser<'_, '_>, found: &mut Vec<CssUrl>, state: &mut Walk, 
             }
             Token::Semicolon => {
                 state.property = None;
-                if pending_at_rule_skip && !state.skipping {
-                    // `@import url(...);` ends here.
-                    pending_at_rule_skip = false;
-                }
+                // `@import url(...);` ends here.
+                pending_at_rule_skip = false;
             }
             Token::AtKeyword(name) => {
                 let name = name.to_ascii_lowercase();
                 pending_at_rule_skip = name == "import" || name == "font-face";
             }
-            Token::UnquotedUrl(url) => {
-                if !state.skipping && !pending_at_rule_skip {
-                    push(found, &url, state);
-                }
+            Token::UnquotedUrl(url) if !state.skipping && !pending_at_rule_skip => {
+                push(found, &url, state);
             }
-            Token::QuotedString(text) if state.in_image_set => {
-                if !state.skipping && !pending_at_rule_skip {
-                    push(found, &text, state);
-                }
+            Token::QuotedString(text)
+                if state.in_image_set && !state.skipping && !pending_at_rule_skip =>
+            {
+                push(found, &text, state);
             }
             Token::Function(name) => {
                 let name = name.to_ascii_lowercase();
