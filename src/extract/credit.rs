@@ -1,0 +1,656 @@
+//! Captions and credits shown for an image on its page: figcaptions, WordPress captions,
+//! credit lines after the image, Creative Commons RDFa, and credits sections elsewhere
+//! on the page that name the image.
+
+use ego_tree::NodeRef;
+use scraper::{ElementRef, Html, Node};
+
+use super::resolve::try_resolve;
+use super::text::{class_contains, is_inline, normalize, push_text, tokens};
+use crate::model::{Attribution, Link, Target};
+use crate::source::SiteScope;
+
+/// How many ancestors up a caption container may be.
+const MAX_CAPTION_DEPTH: usize = 6;
+/// A credit line longer than this (in bytes of text) is body text, not a credit.
+const MAX_CREDIT_LINE: usize = 600;
+/// Text that only matches the loose `by ` pattern must be this short to count.
+const MAX_LOOSE_CREDIT: usize = 160;
+
+/// Words that mark text as a credit or licence statement (lower-case).
+const CREDIT_MARKERS: &[&str] = &[
+    "photo:",
+    "photo by",
+    "photos by",
+    "photograph",
+    "image:",
+    "image by",
+    "image courtesy",
+    "picture by",
+    "illustration by",
+    "credit",
+    "©",
+    "(c) ",
+    "copyright",
+    "courtesy",
+    "cc by",
+    "cc-by",
+    "cc0",
+    "creative commons",
+    "public domain",
+    "licensed under",
+    "licence",
+    "license",
+    "source:",
+    "foto:",
+    "bild:",
+];
+
+/// Heading words that introduce a page's credits section (lower-case).
+const SECTION_HEADINGS: &[&str] = &[
+    "credit",
+    "attribution",
+    "image sources",
+    "picture sources",
+    "photo sources",
+    "image licen",
+    "bildnachweis",
+    "bildquellen",
+];
+
+/// Class or id words of a credits container (lower-case). Not plain `credit`, which marks
+/// the one-line credit under a single image.
+const SECTION_CLASSES: &[&str] = &[
+    "credits",
+    "attributions",
+    "image-sources",
+    "photo-sources",
+    "bildnachweis",
+];
+
+/// The credit material gathered from some nodes of the page.
+#[derive(Debug, Default, Clone)]
+struct Credit {
+    text: String,
+    links: Vec<Link>,
+    attribution_name: Option<String>,
+    work_title: Option<String>,
+    /// The nodes carry CC RDFa (`cc:attributionName`, `dct:title`, `rel="license"`).
+    rdfa: bool,
+}
+
+impl Credit {
+    fn from_nodes<'a>(nodes: impl IntoIterator<Item = NodeRef<'a, Node>>) -> Credit {
+        let mut credit = Credit::default();
+        let mut raw = String::new();
+        for node in nodes {
+            match node.value() {
+                Node::Text(text) => raw.push_str(text),
+                Node::Element(_) => {
+                    let Some(el) = ElementRef::wrap(node) else {
+                        continue;
+                    };
+                    push_text(el, &mut raw);
+                    credit.read_markup(el);
+                }
+                _ => {}
+            }
+        }
+        credit.text = normalize(&raw);
+        credit
+    }
+
+    fn from_text(text: &str) -> Credit {
+        Credit {
+            text: normalize(text),
+            ..Credit::default()
+        }
+    }
+
+    /// Links and RDFa below (and including) `root`.
+    fn read_markup(&mut self, root: ElementRef<'_>) {
+        for el in root.descendants().filter_map(ElementRef::wrap) {
+            let value = el.value();
+            let rel = tokens(value.attr("rel"));
+            if value.name() == "a"
+                && let Some(href) = value.attr("href")
+            {
+                self.links.push(Link {
+                    href: href.trim().to_string(),
+                    text: element_text(el),
+                    rel: rel.clone(),
+                });
+            }
+            if rel.iter().any(|r| is_license_rel(r)) || value.attr("xmlns:cc").is_some() {
+                self.rdfa = true;
+            }
+            let property = tokens(value.attr("property"));
+            if property.is_empty() {
+                continue;
+            }
+            if property.iter().any(|p| is_attribution_name(p)) {
+                self.rdfa = true;
+                if self.attribution_name.is_none() {
+                    self.attribution_name = non_empty(element_text(el));
+                }
+            }
+            if property.iter().any(|p| is_title(p)) {
+                self.rdfa = true;
+                // A title inside `rel="dct:creator"` names the creator; inside
+                // `rel="dct:publisher"` the publisher (CC0 chooser output), not the work.
+                match party_of(el, root) {
+                    Party::Creator => {
+                        if self.attribution_name.is_none() {
+                            self.attribution_name = non_empty(element_text(el));
+                        }
+                    }
+                    Party::Other => {}
+                    Party::Work => {
+                        if self.work_title.is_none() {
+                            self.work_title = non_empty(element_text(el));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// True when the text or markup states a credit or licence, not just a description.
+    fn looks_like_credit(&self) -> bool {
+        if self.attribution_name.is_some() || self.links.iter().any(is_license_link) {
+            return true;
+        }
+        let lower = self.text.to_lowercase();
+        CREDIT_MARKERS.iter().any(|m| lower.contains(m))
+            || ((lower.starts_with("by ") || lower.contains(" by "))
+                && lower.len() <= MAX_LOOSE_CREDIT)
+    }
+
+    fn into_attribution(self, found_in: &str) -> Attribution {
+        Attribution {
+            text: non_empty(self.text),
+            links: self.links,
+            attribution_name: self.attribution_name,
+            work_title: self.work_title,
+            found_in: Some(found_in.to_string()),
+        }
+    }
+}
+
+fn element_text(el: ElementRef<'_>) -> String {
+    super::text::element_text(el)
+}
+
+fn non_empty(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
+}
+
+fn is_license_rel(rel: &str) -> bool {
+    matches!(rel, "license" | "cc:license" | "dct:license" | "dc:license")
+        || rel == "http://creativecommons.org/ns#license"
+}
+
+fn is_attribution_name(property: &str) -> bool {
+    property == "cc:attributionname" || property == "http://creativecommons.org/ns#attributionname"
+}
+
+fn is_title(property: &str) -> bool {
+    matches!(
+        property,
+        "dct:title"
+            | "dc:title"
+            | "dcterms:title"
+            | "http://purl.org/dc/terms/title"
+            | "http://purl.org/dc/elements/1.1/title"
+    )
+}
+
+fn is_license_link(link: &Link) -> bool {
+    let href = link.href.to_ascii_lowercase();
+    link.rel.iter().any(|r| is_license_rel(r))
+        || href.contains("creativecommons.org/licenses")
+        || href.contains("creativecommons.org/publicdomain")
+}
+
+enum Party {
+    Work,
+    Creator,
+    Other,
+}
+
+/// Whose title a `property="dct:title"` is, from the nearest `rel` around it (within `root`).
+fn party_of(el: ElementRef<'_>, root: ElementRef<'_>) -> Party {
+    let mut current = Some(el);
+    while let Some(node) = current {
+        let rel = tokens(node.value().attr("rel"));
+        // `rel` on the same element keeps the current subject for its `property`.
+        if node.id() != el.id() {
+            if rel.iter().any(|r| r.ends_with(":creator")) {
+                return Party::Creator;
+            }
+            if rel
+                .iter()
+                .any(|r| r.ends_with(":publisher") || r.ends_with(":contributor"))
+            {
+                return Party::Other;
+            }
+        }
+        if node.id() == root.id() {
+            break;
+        }
+        current = node.parent().and_then(ElementRef::wrap);
+    }
+    Party::Work
+}
+
+/// The caption shown with the image at `el`, and where it was found.
+pub fn caption(el: ElementRef<'_>) -> Option<(ElementRef<'_>, &'static str)> {
+    for ancestor in el
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(MAX_CAPTION_DEPTH)
+    {
+        let name = ancestor.value().name();
+        if matches!(name, "body" | "html") {
+            break;
+        }
+        if name == "figure" {
+            if let Some(fc) = own_figcaption(ancestor) {
+                return Some((fc, "figcaption"));
+            }
+        }
+        if class_contains(ancestor, "caption") {
+            if let Some(found) = caption_inside(ancestor, el) {
+                return Some(found);
+            }
+        }
+    }
+    // `<img><p class="caption">…</p>` with no wrapper.
+    let anchor = image_anchor(el);
+    anchor
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .next()
+        .filter(|sib| class_contains(*sib, "caption"))
+        .map(|sib| {
+            let at = if class_contains(sib, "wp-caption-text") {
+                "wp-caption-text"
+            } else {
+                "caption"
+            };
+            (sib, at)
+        })
+}
+
+/// The figcaption belonging to `figure` itself, not to a figure nested in it.
+fn own_figcaption(figure: ElementRef<'_>) -> Option<ElementRef<'_>> {
+    figure
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|d| d.value().name() == "figcaption")
+        .find(|fc| {
+            fc.ancestors()
+                .filter_map(ElementRef::wrap)
+                .find(|a| a.value().name() == "figure")
+                .is_some_and(|f| f.id() == figure.id())
+        })
+}
+
+/// A caption element inside a caption container (`div.wp-caption`), not wrapping the image.
+fn caption_inside<'a>(
+    container: ElementRef<'a>,
+    image: ElementRef<'a>,
+) -> Option<(ElementRef<'a>, &'static str)> {
+    let candidates = container
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|d| d.id() != container.id() && !d.descendants().any(|n| n.id() == image.id()));
+    let mut loose = None;
+    for candidate in candidates {
+        if class_contains(candidate, "wp-caption-text") {
+            return Some((candidate, "wp-caption-text"));
+        }
+        if loose.is_none() && class_contains(candidate, "caption") {
+            loose = Some((candidate, "caption"));
+        }
+    }
+    loose
+}
+
+/// The outermost element that stands for the image alone: `<a><img></a>`,
+/// `<picture>…<img></picture>`, `<span><img></span>`.
+fn image_anchor(el: ElementRef<'_>) -> ElementRef<'_> {
+    let mut current = el;
+    for _ in 0..3 {
+        let Some(parent) = current.parent().and_then(ElementRef::wrap) else {
+            break;
+        };
+        if matches!(parent.value().name(), "body" | "html" | "td" | "th" | "li") {
+            break;
+        }
+        let only_child = parent.children().all(|c| match c.value() {
+            Node::Element(_) => c.id() == current.id() || is_fallback(c),
+            Node::Text(t) => t.trim().is_empty(),
+            _ => true,
+        });
+        if !only_child {
+            break;
+        }
+        current = parent;
+    }
+    current
+}
+
+/// `<source>` siblings inside `<picture>` are part of the same image.
+fn is_fallback(node: NodeRef<'_, Node>) -> bool {
+    node.value()
+        .as_element()
+        .is_some_and(|e| e.name() == "source")
+}
+
+fn contains_image(el: ElementRef<'_>) -> bool {
+    el.descendants().filter_map(ElementRef::wrap).any(|d| {
+        matches!(
+            d.value().name(),
+            "img" | "picture" | "video" | "svg" | "iframe" | "object" | "embed"
+        )
+    })
+}
+
+/// A credit line right after the image: the inline run (text, links, `<small>`) up to the
+/// next line break or block, or the one block element that follows. When the image sits in
+/// a figure, the line may also follow the figure.
+fn credit_after(el: ElementRef<'_>) -> Option<Credit> {
+    credit_after_node(image_anchor(el)).or_else(|| {
+        el.ancestors()
+            .filter_map(ElementRef::wrap)
+            .take(MAX_CAPTION_DEPTH)
+            .find(|a| a.value().name() == "figure")
+            .and_then(credit_after_node)
+    })
+}
+
+fn credit_after_node(anchor: ElementRef<'_>) -> Option<Credit> {
+    let mut run: Vec<NodeRef<'_, Node>> = Vec::new();
+    let mut length = 0;
+    let mut block_with_images = false;
+    for sibling in anchor.next_siblings() {
+        match sibling.value() {
+            Node::Text(text) => {
+                if run.is_empty() && text.trim().is_empty() {
+                    continue;
+                }
+                length += text.len();
+                run.push(sibling);
+            }
+            Node::Element(element) => {
+                let sib = ElementRef::wrap(sibling)?;
+                let name = element.name();
+                if name == "br" {
+                    if run.is_empty() {
+                        continue;
+                    }
+                    break;
+                }
+                if is_inline(name) && !contains_image(sib) {
+                    run.push(sibling);
+                    length += 40;
+                } else {
+                    if run.is_empty() && CREDIT_BLOCKS.contains(&name) {
+                        block_with_images = contains_image(sib);
+                        run.push(sibling);
+                    }
+                    break;
+                }
+            }
+            _ => continue,
+        }
+        if length > MAX_CREDIT_LINE {
+            break;
+        }
+    }
+    if run.is_empty() {
+        return None;
+    }
+    let credit = Credit::from_nodes(run);
+    // A block holding images is the next picture's, unless it is licence markup whose
+    // images are licence badges (CC chooser output).
+    let licence_markup = credit.rdfa || credit.links.iter().any(is_license_link);
+    if block_with_images && !licence_markup {
+        return None;
+    }
+    (credit.text.len() <= MAX_CREDIT_LINE || licence_markup)
+        .then_some(credit)
+        .filter(Credit::looks_like_credit)
+}
+
+/// Block elements that can hold a credit line (headings and lists start other content).
+const CREDIT_BLOCKS: &[&str] = &["p", "div", "figcaption", "address", "cite", "footer"];
+
+/// What the whole page says about credits, gathered once per page.
+pub struct PageCredits<'a> {
+    /// Entries of credits sections: the element and its lower-case text.
+    items: Vec<SectionItem<'a>>,
+    /// RDFa `about="..."` subjects and their element.
+    about: Vec<(Target, ElementRef<'a>)>,
+}
+
+struct SectionItem<'a> {
+    el: ElementRef<'a>,
+    text: String,
+    targets: Vec<Target>,
+}
+
+impl<'a> PageCredits<'a> {
+    pub fn gather(html: &'a Html, page_url: &url::Url, scope: &SiteScope) -> PageCredits<'a> {
+        let mut sections: Vec<Vec<ElementRef<'a>>> = Vec::new();
+        let mut about = Vec::new();
+        for el in html
+            .root_element()
+            .descendants()
+            .filter_map(ElementRef::wrap)
+        {
+            let value = el.value();
+            if let Some(subject) = value.attr("about")
+                && let Ok(target @ Target::Image(_)) = try_resolve(page_url, subject, scope)
+            {
+                about.push((target, el));
+            }
+            if let Some(level) = heading_level(value.name()) {
+                let text = element_text(el).to_lowercase();
+                if text.len() < 80 && SECTION_HEADINGS.iter().any(|h| text.contains(h)) {
+                    // The section runs to the next heading of the same or a higher level.
+                    let body = el
+                        .next_siblings()
+                        .filter_map(ElementRef::wrap)
+                        .take_while(|s| heading_level(s.value().name()).is_none_or(|l| l > level))
+                        .collect();
+                    sections.push(body);
+                }
+            } else {
+                let marks = |v: Option<&str>| {
+                    v.is_some_and(|v| {
+                        let v = v.to_ascii_lowercase();
+                        SECTION_CLASSES.iter().any(|c| v.contains(c))
+                    })
+                };
+                if marks(value.attr("class")) || marks(value.attr("id")) {
+                    sections.push(vec![el]);
+                }
+            }
+        }
+        let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for section in sections {
+            for part in section {
+                let entries: Vec<ElementRef<'a>> = part
+                    .descendants()
+                    .filter_map(ElementRef::wrap)
+                    .filter(|d| matches!(d.value().name(), "li" | "dd" | "tr" | "p" | "figcaption"))
+                    .collect();
+                let entries = if entries.is_empty() {
+                    vec![part]
+                } else {
+                    entries
+                };
+                for entry in entries {
+                    if !seen.insert(entry.id()) {
+                        continue;
+                    }
+                    let targets = entry
+                        .descendants()
+                        .filter_map(ElementRef::wrap)
+                        .filter_map(|a| a.value().attr("href"))
+                        .filter_map(|href| try_resolve(page_url, href, scope).ok())
+                        .collect();
+                    items.push(SectionItem {
+                        el: entry,
+                        text: element_text(entry).to_lowercase(),
+                        targets,
+                    });
+                }
+            }
+        }
+        PageCredits { items, about }
+    }
+
+    /// The credits-section entry that names this image by file name, link, alt or title.
+    fn entry_for(
+        &self,
+        target: &Target,
+        alt: Option<&str>,
+        title: Option<&str>,
+    ) -> Option<ElementRef<'a>> {
+        let file_name = match target {
+            Target::Image(key) => Some(key.file_name().to_lowercase()),
+            _ => None,
+        };
+        let distinctive =
+            |s: Option<&str>| s.map(str::to_lowercase).filter(|s| s.chars().count() >= 8);
+        let (alt, title) = (distinctive(alt), distinctive(title));
+        self.items
+            .iter()
+            .find(|item| {
+                item.targets.contains(target)
+                    || file_name
+                        .as_ref()
+                        .is_some_and(|f| f.len() >= 3 && item.text.contains(f.as_str()))
+                    || alt.as_ref().is_some_and(|a| item.text.contains(a.as_str()))
+                    || title
+                        .as_ref()
+                        .is_some_and(|t| item.text.contains(t.as_str()))
+            })
+            .map(|item| item.el)
+    }
+
+    fn about(&self, target: &Target) -> Option<ElementRef<'a>> {
+        self.about
+            .iter()
+            .find(|(t, _)| t == target)
+            .map(|(_, el)| *el)
+    }
+}
+
+fn heading_level(name: &str) -> Option<u8> {
+    match name {
+        "h1" => Some(1),
+        "h2" => Some(2),
+        "h3" => Some(3),
+        "h4" => Some(4),
+        "h5" => Some(5),
+        "h6" => Some(6),
+        _ => None,
+    }
+}
+
+/// What [`attribution`] needs to know about one image use.
+pub struct UseContext<'a, 'b> {
+    pub el: ElementRef<'a>,
+    pub target: &'b Target,
+    pub alt: Option<&'b str>,
+    pub title: Option<&'b str>,
+    pub caption: Option<(ElementRef<'a>, &'static str)>,
+    /// False for references no visitor sees next to other content (meta, link, style sheets).
+    pub visible: bool,
+}
+
+/// The credit shown for one image use. A caption that only describes the picture yields to a
+/// real credit elsewhere (credit line, RDFa, credits section) and is the fallback otherwise.
+pub fn attribution(cx: &UseContext<'_, '_>, page: &PageCredits<'_>) -> Attribution {
+    let mut chosen: Option<(Credit, &str)> = None;
+    let caption = cx.caption.map(|(el, at)| (Credit::from_nodes([*el]), at));
+    if cx.visible {
+        if let Some((credit, at)) = &caption
+            && credit.looks_like_credit()
+        {
+            chosen = Some((credit.clone(), at));
+        }
+        if chosen.is_none()
+            && let Some(credit) = credit_after(cx.el)
+        {
+            let at = if credit.rdfa { "rdfa" } else { "credit-line" };
+            chosen = Some((credit, at));
+        }
+    }
+    if chosen.is_none()
+        && let Some(el) = page.about(cx.target)
+    {
+        chosen = Some((Credit::from_nodes([*el]), "rdfa"));
+    }
+    if chosen.is_none()
+        && cx.visible
+        && let Some(title) = cx.title
+    {
+        let credit = Credit::from_text(title);
+        if credit.looks_like_credit() {
+            chosen = Some((credit, "title"));
+        }
+    }
+    if chosen.is_none()
+        && let Some(el) = page.entry_for(cx.target, cx.alt, cx.title)
+    {
+        chosen = Some((Credit::from_nodes([*el]), "credits-section"));
+    }
+    if chosen.is_none() && cx.visible {
+        chosen = caption
+            .filter(|(c, _)| !c.text.is_empty())
+            .or_else(|| cx.title.map(|t| (Credit::from_text(t), "title")))
+            .filter(|(c, _)| !c.text.is_empty());
+    }
+    let Some((mut credit, at)) = chosen else {
+        return Attribution::default();
+    };
+    if cx.visible {
+        add_figure_license_links(cx.el, &mut credit);
+    }
+    credit.into_attribution(at)
+}
+
+/// `rel="license"` links in the image's figure belong to the image even outside its caption.
+fn add_figure_license_links(el: ElementRef<'_>, credit: &mut Credit) {
+    let Some(figure) = el
+        .ancestors()
+        .filter_map(ElementRef::wrap)
+        .take(MAX_CAPTION_DEPTH)
+        .find(|a| a.value().name() == "figure")
+    else {
+        return;
+    };
+    for a in figure.descendants().filter_map(ElementRef::wrap) {
+        let rel = tokens(a.value().attr("rel"));
+        if a.value().name() != "a" || !rel.iter().any(|r| is_license_rel(r)) {
+            continue;
+        }
+        let Some(href) = a.value().attr("href") else {
+            continue;
+        };
+        let href = href.trim().to_string();
+        if !credit.links.iter().any(|l| l.href == href) {
+            credit.links.push(Link {
+                href,
+                text: element_text(a),
+                rel,
+            });
+        }
+    }
+}
