@@ -121,4 +121,10 @@
   setView("page");
   apply();
   root.setAttribute("data-js", "ready");
+  // Milliseconds from navigation to a usable page, for the benchmark and for anyone
+  // wondering why a huge report is slow.
+  root.setAttribute("data-ready-ms", String(Math.round(performance.now())));
+  window.addEventListener("load", function () {
+    root.setAttribute("data-load-ms", String(Math.round(performance.now())));
+  });
 })();

@@ -8,19 +8,28 @@
 //! Escaping is written by hand ([`escape`]): a templating crate would add build time
 //! for what is five `replace`s here, and every dynamic value goes through it.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use base64::Engine as _;
+use rayon::prelude::*;
 
-use crate::model::{Finding, ImageReport, MatchedBy, Report, RuleInfo, Severity, SeverityCounts, Suppression};
+use crate::model::{
+    Finding, ImageReport, MatchedBy, Report, RuleInfo, Severity, SeverityCounts, Suppression,
+};
 
 const CSS: &str = include_str!("html.css");
 const JS: &str = include_str!("html.js");
 
-/// Thumbnails of clean images are a courtesy; past this many bytes of them the
-/// clean list goes on without pictures so a big site stays well under 10 MB.
-/// Flagged images always get theirs.
+/// Raw thumbnail bytes the report embeds at most. A first scan of a site with no
+/// ledger flags every image, so 2,000 flagged images at 6 KB would make a 17 MB
+/// page; past this budget the thumbnails are re-encoded smaller (never dropped),
+/// which keeps a 2,000-image report under 10 MB and quick to open.
+pub const THUMBNAIL_BUDGET: usize = 3_000_000;
+
+/// Of that budget, what thumbnails of clean images may use: they are a courtesy,
+/// flagged images come first.
 pub const CLEAN_THUMBNAIL_BUDGET: usize = 1_500_000;
 
 /// Writes into the page any script error, so a headless `--dump-dom` shows it.
@@ -30,9 +39,14 @@ const ERROR_COLLECTOR: &str = r#"(function(){var box=document.getElementById("js
 pub fn render(report: &Report) -> String {
     let index = ImageIndex::new(&report.images);
     let cards = cards(report, &index);
-    let rules_by_id: HashMap<&str, &RuleInfo> = report.rules.iter().map(|r| (r.id.as_str(), r)).collect();
+    let rules_by_id: HashMap<&str, &RuleInfo> =
+        report.rules.iter().map(|r| (r.id.as_str(), r)).collect();
 
-    let active: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_none()).collect();
+    let active: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
     let counts = count(active.iter().copied());
     let mut out = String::with_capacity(64 * 1024 + report.images.len() * 8 * 1024);
 
@@ -65,7 +79,7 @@ pub fn render(report: &Report) -> String {
     if cards.is_empty() {
         out.push_str("<p class=\"muted\">No findings: every image may be published.</p>\n");
     }
-    let mut thumbs = ThumbWriter::default();
+    let mut thumbs = ThumbWriter::new(report, &cards);
     let mut current_page: Option<&str> = None;
     for (n, card) in cards.iter().enumerate() {
         if current_page != Some(card.page) {
@@ -140,12 +154,21 @@ struct Card<'a> {
 
 impl Card<'_> {
     fn worst(&self) -> Option<Severity> {
-        let active = self.findings.iter().filter(|f| f.suppressed.is_none()).map(|f| f.severity).max();
+        let active = self
+            .findings
+            .iter()
+            .filter(|f| f.suppressed.is_none())
+            .map(|f| f.severity)
+            .max();
         active.or_else(|| self.findings.iter().map(|f| f.severity).max())
     }
 
     fn first_line(&self) -> u32 {
-        self.findings.iter().filter_map(|f| f.line).min().unwrap_or(u32::MAX)
+        self.findings
+            .iter()
+            .filter_map(|f| f.line)
+            .min()
+            .unwrap_or(u32::MAX)
     }
 }
 
@@ -153,7 +176,11 @@ impl Card<'_> {
 const NO_PAGE: &str = "\u{10FFFF}";
 
 fn page_title(page: &str) -> &str {
-    if page == NO_PAGE { "Not on a page" } else { page }
+    if page == NO_PAGE {
+        "Not on a page"
+    } else {
+        page
+    }
 }
 
 fn cards<'a>(report: &'a Report, index: &ImageIndex) -> Vec<Card<'a>> {
@@ -244,7 +271,12 @@ fn write_pages_failed(out: &mut String, report: &Report) {
         report.pages_failed.len()
     );
     for failed in &report.pages_failed {
-        let _ = writeln!(out, "<li><code>{}</code>: {}</li>", escape(&failed.page), escape(&failed.reason));
+        let _ = writeln!(
+            out,
+            "<li><code>{}</code>: {}</li>",
+            escape(&failed.page),
+            escape(&failed.reason)
+        );
     }
     out.push_str("</ul></section>\n");
 }
@@ -272,15 +304,60 @@ fn write_controls(out: &mut String, report: &Report) {
 }
 
 /// Embeds each image's thumbnail once; later appearances point at the first.
-#[derive(Default)]
-struct ThumbWriter {
+struct ThumbWriter<'a> {
+    /// The bytes to embed per image index: the pipeline's thumbnail, or a smaller
+    /// re-encoding of it when the budget demands. Absent: no picture for that image.
+    bytes: HashMap<usize, Cow<'a, [u8]>>,
     written: HashMap<usize, String>,
-    clean_bytes: usize,
 }
 
-impl ThumbWriter {
+impl<'a> ThumbWriter<'a> {
+    fn new(report: &'a Report, cards: &[Card]) -> Self {
+        let thumb = |i: usize| {
+            report.images[i]
+                .thumbnail
+                .as_deref()
+                .filter(|b| !b.is_empty())
+        };
+        let flagged: BTreeSet<usize> = cards.iter().filter_map(|c| c.image).collect();
+        let flagged_total: usize = flagged
+            .iter()
+            .filter_map(|&i| thumb(i))
+            .map(<[u8]>::len)
+            .sum();
+        let mut bytes: HashMap<usize, Cow<[u8]>> = HashMap::new();
+        if flagged_total <= THUMBNAIL_BUDGET {
+            for &i in &flagged {
+                if let Some(b) = thumb(i) {
+                    bytes.insert(i, Cow::Borrowed(b));
+                }
+            }
+            let mut left = CLEAN_THUMBNAIL_BUDGET.min(THUMBNAIL_BUDGET - flagged_total);
+            for i in (0..report.images.len()).filter(|i| !flagged.contains(i)) {
+                if let Some(b) = thumb(i).filter(|b| b.len() <= left) {
+                    left -= b.len();
+                    bytes.insert(i, Cow::Borrowed(b));
+                }
+            }
+        } else {
+            // JPEG size follows pixel count, so scale each side by the square root.
+            let scale = (THUMBNAIL_BUDGET as f64 / flagged_total as f64).sqrt();
+            let shrunk: Vec<(usize, Cow<[u8]>)> = flagged
+                .par_iter()
+                .filter_map(|&i| {
+                    thumb(i).map(|b| (i, shrink(b, scale).map_or(Cow::Borrowed(b), Cow::Owned)))
+                })
+                .collect();
+            bytes.extend(shrunk);
+        }
+        ThumbWriter {
+            bytes,
+            written: HashMap::new(),
+        }
+    }
+
     fn write(&mut self, out: &mut String, image_index: usize, image: &ImageReport, alt: &str) {
-        let Some(bytes) = image.thumbnail.as_deref().filter(|b| !b.is_empty()) else {
+        let Some(bytes) = self.bytes.get(&image_index) else {
             let what = image.error.as_deref().unwrap_or("no preview");
             let _ = write!(out, "<div class=\"noimg\">{}</div>", escape(what));
             return;
@@ -311,20 +388,32 @@ impl ThumbWriter {
         out.push_str("</div>");
     }
 
-    /// Clean images get a thumbnail only while the budget lasts.
-    fn write_clean(&mut self, out: &mut String, image_index: usize, image: &ImageReport) -> bool {
-        let Some(len) = image.thumbnail.as_ref().map(Vec::len).filter(|&l| l > 0) else {
-            return false;
-        };
-        if !self.written.contains_key(&image_index) {
-            if self.clean_bytes + len > CLEAN_THUMBNAIL_BUDGET {
-                return false;
-            }
-            self.clean_bytes += len;
+    /// Clean images get a thumbnail only when the budget left room for one.
+    fn write_clean(&mut self, out: &mut String, image_index: usize, image: &ImageReport) {
+        if self.bytes.contains_key(&image_index) {
+            self.write(
+                out,
+                image_index,
+                image,
+                &format!("Thumbnail of {}", image.path),
+            );
         }
-        self.write(out, image_index, image, &format!("Thumbnail of {}", image.path));
-        true
     }
+}
+
+/// Re-encodes a thumbnail with each side scaled by `scale`; `None` when it cannot be
+/// decoded or would not get smaller, and the original is kept.
+fn shrink(bytes: &[u8], scale: f64) -> Option<Vec<u8>> {
+    let img = image::load_from_memory(bytes).ok()?;
+    let w = ((f64::from(img.width()) * scale).round() as u32).max(16);
+    let h = ((f64::from(img.height()) * scale).round() as u32).max(16);
+    let small = img.thumbnail(w, h).into_rgb8();
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 60)
+        .encode_image(&small)
+        .ok()?;
+    let out = out.into_inner();
+    (out.len() < bytes.len()).then_some(out)
 }
 
 fn sniff_mime(bytes: &[u8]) -> &'static str {
@@ -368,13 +457,20 @@ fn write_faces(out: &mut String, image: &ImageReport) {
 fn write_card(out: &mut String, n: usize, card: &Card, report: &Report, thumbs: &mut ThumbWriter) {
     let image = card.image.map(|i| (i, &report.images[i]));
     let worst = card.worst().map(Severity::as_str).unwrap_or("");
-    let _ = write!(out, "<article class=\"card {worst}\" id=\"c{n}\">\n<figure class=\"thumb\">");
+    let _ = write!(
+        out,
+        "<article class=\"card {worst}\" id=\"c{n}\">\n<figure class=\"thumb\">"
+    );
     match image {
         Some((i, img)) => thumbs.write(out, i, img, &format!("Thumbnail of {}", img.path)),
         None => out.push_str("<div class=\"noimg\">not an image file</div>"),
     }
     out.push_str("</figure>\n<div class=\"body\">");
-    let _ = write!(out, "<h3>{}</h3>\n<dl class=\"facts\">", escape(card.image_name));
+    let _ = write!(
+        out,
+        "<h3>{}</h3>\n<dl class=\"facts\">",
+        escape(card.image_name)
+    );
 
     if let Some((_, img)) = image {
         // The uses on this page carry what the page shows next to the image.
@@ -383,11 +479,19 @@ fn write_card(out: &mut String, n: usize, card: &Card, report: &Report, thumbs: 
         if !lines.is_empty() {
             fact(out, "Line", &lines.join(", "));
         }
-        fact(out, "Alt text", &joined(uses.iter().map(|u| u.alt.as_deref()), "(none)"));
+        fact(
+            out,
+            "Alt text",
+            &joined(uses.iter().map(|u| u.alt.as_deref()), "(none)"),
+        );
         fact(
             out,
             "Credit found",
-            &joined(uses.iter().map(|u| u.credit.as_deref().or(u.caption.as_deref())), "(none)"),
+            &joined(
+                uses.iter()
+                    .map(|u| u.credit.as_deref().or(u.caption.as_deref())),
+                "(none)",
+            ),
         );
         fact(out, "Ledger entry", &ledger_text(img));
         let meta = metadata_text(img);
@@ -396,7 +500,11 @@ fn write_card(out: &mut String, n: usize, card: &Card, report: &Report, thumbs: 
         }
         if let Some(faces) = &img.faces {
             let recognizable = faces.iter().filter(|f| f.recognizable).count();
-            fact(out, "Faces", &format!("{} detected, {recognizable} recognizable", faces.len()));
+            fact(
+                out,
+                "Faces",
+                &format!("{} detected, {recognizable} recognizable", faces.len()),
+            );
         }
         let mut file = Vec::new();
         if let Some(f) = &img.format {
@@ -423,7 +531,11 @@ fn write_finding(out: &mut String, f: &Finding) {
         Some(s) => format!(" data-sup=\"{}\"", suppression_kind(s)),
         None => String::new(),
     };
-    let sup_class = if f.suppressed.is_some() { " suppressed" } else { "" };
+    let sup_class = if f.suppressed.is_some() {
+        " suppressed"
+    } else {
+        ""
+    };
     let _ = write!(
         out,
         "<li class=\"finding {sev}{sup_class}\" data-sev=\"{sev}\" data-rule=\"{}\"{sup_attr}>\n<p><span class=\"badge {sev}\">{sev}</span> <code>{}</code>",
@@ -433,19 +545,29 @@ fn write_finding(out: &mut String, f: &Finding) {
     if let Some(line) = f.line {
         let _ = write!(out, " <small>line {line}</small>");
     }
-    let _ = write!(out, " {}</p>\n", escape(&f.message));
+    let _ = writeln!(out, " {}</p>", escape(&f.message));
     if let Some(s) = &f.suppressed {
-        let _ = writeln!(out, "<p class=\"muted\">Suppressed: {}</p>", escape(&suppression_text(s)));
+        let _ = writeln!(
+            out,
+            "<p class=\"muted\">Suppressed: {}</p>",
+            escape(&suppression_text(s))
+        );
     }
     if !f.evidence.is_empty() {
-        out.push_str("<details class=\"evidence\"><summary>Evidence</summary><dl class=\"facts\">");
+        out.push_str(
+            "<details class=\"evidence\" open><summary>Evidence</summary><dl class=\"facts\">",
+        );
         for (key, value) in &f.evidence {
             fact(out, key, &json_text(value));
         }
         out.push_str("</dl></details>\n");
     }
     if !f.fix.is_empty() {
-        let _ = writeln!(out, "<div class=\"fix\"><strong>Fix:</strong> {}</div>", escape(&f.fix));
+        let _ = writeln!(
+            out,
+            "<div class=\"fix\"><strong>Fix:</strong> {}</div>",
+            escape(&f.fix)
+        );
     }
     if let Some(snippet) = f.snippet.as_deref().filter(|s| !s.trim().is_empty()) {
         let _ = writeln!(
@@ -472,7 +594,7 @@ fn write_by_rule(out: &mut String, cards: &[Card], rules: &HashMap<&str, &RuleIn
             concat!(
                 "<section class=\"rule\"><h2><code>{}</code> <small>{}</small></h2>\n",
                 "<div class=\"table-wrap\"><table><thead><tr><th>Severity</th><th>Page</th><th>Image</th>",
-                "<th>Message</th><th>Fix</th></tr></thead><tbody>\n"
+                "<th>Message</th></tr></thead><tbody>\n"
             ),
             escape(rule),
             escape(summary)
@@ -490,12 +612,11 @@ fn write_by_rule(out: &mut String, cards: &[Card], rules: &HashMap<&str, &RuleIn
             };
             let _ = writeln!(
                 out,
-                "<tr data-sev=\"{sev}\" data-rule=\"{}\"{sup}><td><span class=\"badge {sev}\">{sev}</span></td><td><a href=\"#c{n}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr data-sev=\"{sev}\" data-rule=\"{}\"{sup}><td><span class=\"badge {sev}\">{sev}</span></td><td><a href=\"#c{n}\">{}</a></td><td>{}</td><td>{}</td></tr>",
                 escape(rule),
                 escape(&page),
                 escape(&f.image),
-                escape(&f.message),
-                escape(&f.fix)
+                escape(&f.message)
             );
         }
         out.push_str("</tbody></table></div></section>\n");
@@ -523,9 +644,9 @@ fn write_clean(out: &mut String, report: &Report, cards: &[Card], thumbs: &mut T
         out.push_str("<li>");
         thumbs.write_clean(out, i, img);
         let pages: BTreeSet<&str> = img.uses.iter().map(|u| u.page.as_str()).collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<span><code>{}</code> <small>{} · on {}</small></span></li>\n",
+            "<span><code>{}</code> <small>{} · on {}</small></span></li>",
             escape(&img.path),
             escape(&ledger_text(img)),
             escape(&pages.into_iter().collect::<Vec<_>>().join(", "))
@@ -554,7 +675,9 @@ fn ledger_text(img: &ImageReport) -> String {
     match &img.matched_by {
         Some(MatchedBy::Sha256) => format!("{asset} (same bytes, sha256)"),
         Some(MatchedBy::Glob { pattern }) => format!("{asset} (file matches {pattern})"),
-        Some(MatchedBy::Phash { distance }) => format!("{asset} (looks the same, perceptual hash distance {distance})"),
+        Some(MatchedBy::Phash { distance }) => {
+            format!("{asset} (looks the same, perceptual hash distance {distance})")
+        }
         None => asset.clone(),
     }
 }
@@ -617,7 +740,19 @@ fn bump(c: &mut SeverityCounts, s: Severity) {
 }
 
 fn counts_text(c: &SeverityCounts) -> String {
-    format!("{} errors · {} warnings · {} info", c.error, c.warning, c.info)
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    format!(
+        "{} · {} · {} info",
+        plural(c.error, "error"),
+        plural(c.warning, "warning"),
+        c.info
+    )
 }
 
 /// Escapes text for HTML content and double- or single-quoted attribute values.

@@ -27,7 +27,8 @@ pub fn render(report: &Report) -> String {
 /// reports every finding in `<system-out>` and fails no test.
 pub fn render_gated(report: &Report, fail_on: Option<Severity>) -> String {
     let suites = build_suites(report);
-    let is_failure = |f: &Finding| f.suppressed.is_none() && fail_on.is_some_and(|gate| f.severity >= gate);
+    let is_failure =
+        |f: &Finding| f.suppressed.is_none() && fail_on.is_some_and(|gate| f.severity >= gate);
 
     let mut total_tests = 0;
     let mut total_failures = 0;
@@ -39,7 +40,8 @@ pub fn render_gated(report: &Report, fail_on: Option<Severity>) -> String {
             .count();
         total_tests += cases.len();
         total_failures += failures;
-        let file = (page.as_str() != NO_PAGE_SUITE).then(|| repo_relative_path(report.root.as_deref(), page));
+        let file = (page.as_str() != NO_PAGE_SUITE)
+            .then(|| repo_relative_path(report.root.as_deref(), page));
         let _ = writeln!(
             body,
             r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="0">"#,
@@ -136,12 +138,23 @@ fn build_suites(report: &Report) -> BTreeMap<String, Vec<Case<'_>>> {
     suites
 }
 
-fn write_case(out: &mut String, page: &str, file: Option<&str>, case: &Case, is_failure: &dyn Fn(&Finding) -> bool) {
+fn write_case(
+    out: &mut String,
+    page: &str,
+    file: Option<&str>,
+    case: &Case,
+    is_failure: &dyn Fn(&Finding) -> bool,
+) {
     let name = match case.line {
         Some(line) => format!("{} (line {line})", case.image),
         None => case.image.to_string(),
     };
-    let _ = write!(out, r#"    <testcase classname="{}" name="{}""#, escape(page), escape(&name));
+    let _ = write!(
+        out,
+        r#"    <testcase classname="{}" name="{}""#,
+        escape(page),
+        escape(&name)
+    );
     if let Some(file) = file {
         let _ = write!(out, r#" file="{}""#, escape(file));
     }
@@ -169,7 +182,11 @@ fn write_case(out: &mut String, page: &str, file: Option<&str>, case: &Case, is_
         }
     }
     if !system_out.is_empty() {
-        let _ = writeln!(out, "      <system-out>{}</system-out>", escape(&system_out));
+        let _ = writeln!(
+            out,
+            "      <system-out>{}</system-out>",
+            escape(&system_out)
+        );
     }
     out.push_str("    </testcase>\n");
 }

@@ -17,8 +17,16 @@ const TABLE_HEAD: &str = "| Page | Image | Rule | Severity | Fix |\n|---|---|---
 
 pub fn render(report: &Report) -> String {
     let mut out = String::new();
-    let active: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_none()).collect();
-    let suppressed: Vec<&Finding> = report.findings.iter().filter(|f| f.suppressed.is_some()).collect();
+    let active: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    let suppressed: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_some())
+        .collect();
     let counts = count(&active);
 
     let _ = writeln!(out, "## {} report\n", html(&report.tool.name));
@@ -38,7 +46,11 @@ pub fn render(report: &Report) -> String {
     out.push_str("\n\n");
 
     if !report.pages_failed.is_empty() {
-        let _ = writeln!(out, "**{} could not be read:**\n", plural(report.pages_failed.len(), "page"));
+        let _ = writeln!(
+            out,
+            "**{} could not be read:**\n",
+            plural(report.pages_failed.len(), "page")
+        );
         for failed in &report.pages_failed {
             let _ = writeln!(out, "- {}: {}", cell(&failed.page), cell(&failed.reason));
         }
@@ -52,7 +64,11 @@ pub fn render(report: &Report) -> String {
         out.push_str("### Findings\n\n");
         if active.len() <= COLLAPSE_AFTER {
             let mut sorted = active.clone();
-            sorted.sort_by(|a, b| b.severity.cmp(&a.severity).then_with(|| order(a).cmp(&order(b))));
+            sorted.sort_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then_with(|| order(a).cmp(&order(b)))
+            });
             out.push_str(TABLE_HEAD);
             for f in sorted {
                 write_row(&mut out, f);
@@ -85,7 +101,14 @@ fn write_rule_table(out: &mut String, findings: &[&Finding]) {
     }
     out.push_str("| Rule | Errors | Warnings | Info |\n|---|--:|--:|--:|\n");
     for (rule, c) in by_rule {
-        let _ = writeln!(out, "| {} | {} | {} | {} |", cell(rule), c.error, c.warning, c.info);
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} |",
+            cell(rule),
+            c.error,
+            c.warning,
+            c.info
+        );
     }
     out.push('\n');
 }
@@ -93,12 +116,19 @@ fn write_rule_table(out: &mut String, findings: &[&Finding]) {
 fn write_per_page(out: &mut String, findings: &[&Finding]) {
     let mut by_page: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
-        by_page.entry(f.page.as_deref().unwrap_or("")).or_default().push(f);
+        by_page
+            .entry(f.page.as_deref().unwrap_or(""))
+            .or_default()
+            .push(f);
     }
     for (page, mut list) in by_page {
         list.sort_by_key(|f| order(f));
         let c = count(&list);
-        let title = if page.is_empty() { "not on a page" } else { page };
+        let title = if page.is_empty() {
+            "not on a page"
+        } else {
+            page
+        };
         let _ = writeln!(
             out,
             "<details><summary><strong>{}</strong>: {}, {}, {}</summary>\n",
@@ -172,7 +202,9 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Escapes text for inline HTML (inside `<summary>`).
 fn html(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Escapes text for one table cell: pipes would split the cell, newlines would end

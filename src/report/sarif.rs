@@ -16,7 +16,8 @@ use serde::Serialize;
 
 use crate::model::{Finding, Report, RuleInfo, Severity, Suppression};
 
-const SCHEMA_URI: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// GitHub maps `%SRCROOT%` to the repository checkout, so local page files line up.
 pub const SRCROOT: &str = "%SRCROOT%";
 /// The key under `partialFingerprints`; versioned so a future change of the hash
@@ -327,7 +328,9 @@ fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult
 
 fn suppression(s: &Suppression) -> SarifSuppression {
     let (kind, justification) = match s {
-        Suppression::Config { reason } => ("external", format!("clearance.toml [[ignore]]: {reason}")),
+        Suppression::Config { reason } => {
+            ("external", format!("clearance.toml [[ignore]]: {reason}"))
+        }
         Suppression::Baseline => ("external", "recorded in the --baseline file".to_string()),
         Suppression::Inline => (
             "inSource",
@@ -375,7 +378,9 @@ pub(crate) fn artifact_location(report: &Report, site_path: &str) -> ArtifactLoc
     }
     if report.root.is_none() {
         if let Some(base) = report.targets.iter().find(|t| is_url(t)) {
-            if let Ok(url) = url::Url::parse(base).and_then(|b| b.join(&format!("/{}", site_path.trim_start_matches('/')))) {
+            if let Ok(url) = url::Url::parse(base)
+                .and_then(|b| b.join(&format!("/{}", site_path.trim_start_matches('/'))))
+            {
                 return ArtifactLocation {
                     uri: url.to_string(),
                     uri_base_id: None,
