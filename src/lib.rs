@@ -243,9 +243,12 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
         &options.rules,
         options,
     ));
+    // Page order, then position on the page; the most severe first on one line.
     findings.sort_by(|a, b| {
-        (&a.page, a.line, &a.image, &a.rule, &a.message)
-            .cmp(&(&b.page, b.line, &b.image, &b.rule, &b.message))
+        let key = |f: &Finding| {
+            (f.page.clone(), f.line, f.image.clone(), std::cmp::Reverse(f.severity), f.rule.clone(), f.message.clone())
+        };
+        key(a).cmp(&key(b))
     });
 
     let flagged: HashSet<&str> = findings.iter().map(|f| f.image.as_str()).collect();
