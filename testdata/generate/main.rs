@@ -416,14 +416,24 @@ fn draw(scene: Scene, w: u32, h: u32, seed: u64) -> RgbImage {
                 [235, 240, 245],
             );
             let (gx, gy) = (wi / 2, hi * 2 / 3 - 10);
-            for k in 0..12 {
-                let a = k as f32 * std::f32::consts::PI / 6.0;
-                c.disc(
-                    gx + (a.cos() * 40.0) as i32,
-                    gy + (a.sin() * 40.0) as i32,
-                    9,
-                    [230, 110, 30],
-                );
+            // Gear teeth at 30° steps, as integer offsets: libm's sin/cos may differ in the
+            // last bit between platforms, and the fixtures must be byte-identical everywhere.
+            const TEETH: [(i32, i32); 12] = [
+                (40, 0),
+                (35, 20),
+                (20, 35),
+                (0, 40),
+                (-20, 35),
+                (-35, 20),
+                (-40, 0),
+                (-35, -20),
+                (-20, -35),
+                (0, -40),
+                (20, -35),
+                (35, -20),
+            ];
+            for (dx, dy) in TEETH {
+                c.disc(gx + dx, gy + dy, 9, [230, 110, 30]);
             }
             c.disc(gx, gy, 36, [230, 110, 30]);
             c.disc(gx, gy, 12, [235, 240, 245]);
@@ -2037,6 +2047,9 @@ entry restates a default).\n\n\
 - Findings that count: **{e} error, {w} warning, {i} info**; suppressed: {suppressed}. Exit code **1**.\n\
 - Every row is one (image, page) pair; an image with several findings has one row per rule. No other\n\
   finding may be reported. \"clean\" means no finding of any rule for that image on that page.\n\
+- An image with no ledger entry gets `unknown-provenance` (and `people-unverified` when there is\n\
+  evidence of people), never also `photographer-permission` or `subject-consent`; an image that\n\
+  cannot be read gets `unreadable-image` and nothing that depends on its bytes.\n\
 - `line` is the first line of the page that mentions the file (each element's start tag is on one\n\
   line; for the `<style>` block it is the line of the `url(...)`, not of `<style>`).\n\n\
 | image | page | line | expected | severity | why |\n|---|---|---|---|---|---|\n",
@@ -2347,6 +2360,24 @@ mod tests {
                     "{} differs from the generator's output; run `cargo run --example make-demo`",
                     path.display()
                 );
+            }
+        }
+    }
+
+    #[test]
+    fn no_stale_files_beside_the_generated_ones() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+        for (dir, files) in all() {
+            for entry in walkdir::WalkDir::new(root.join(dir)) {
+                let entry = entry.unwrap();
+                if entry.file_type().is_file() {
+                    let rel = entry.path().strip_prefix(root.join(dir)).unwrap();
+                    let rel = rel.to_string_lossy().replace('\\', "/");
+                    assert!(
+                        files.contains_key(&rel),
+                        "testdata/{dir}/{rel} is not made by the generator; run `cargo run --example make-demo`"
+                    );
+                }
             }
         }
     }
