@@ -157,7 +157,7 @@ pub fn analyze(bytes: &[u8], sidecar: Option<&[u8]>, options: &EvidenceOptions) 
         // AVIF/HEIF/BMP/ICO dimensions are not needed for any rule; only a
         // broken header in a format we do read makes the image unreadable.
         Err(reason) if matches!(format, "jpeg" | "png" | "gif" | "webp" | "tiff") => {
-            evidence.error = Some(format!("{format} header is unreadable: {reason}"));
+            evidence.error = Some(format!("{format} header is unreadable: {}", reason.trim()));
         }
         Err(_) => {}
     }

@@ -1,0 +1,188 @@
+//! The real binary on the demo district site in `testdata/demo/`: every image's
+//! exact findings, as listed in `testdata/demo/EXPECTED.md` (and its machine
+//! copy `expected.json`, written by the same generator).
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const AS_OF: &str = "2026-11-15";
+
+fn demo_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo"))
+}
+
+fn scan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(demo_dir())
+        .args(["scan", "--as-of", AS_OF])
+        .args(args)
+        .output()
+        .expect("the clearance binary runs")
+}
+
+fn scan_json() -> (Value, Option<i32>) {
+    let out = scan(&["--format", "json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+    });
+    (report, out.status.code())
+}
+
+fn expected() -> Value {
+    let text = std::fs::read_to_string(demo_dir().join("expected.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// (image, page, rule, severity, suppression kind) — what a user checks per finding.
+type Row = (String, String, String, String, String);
+
+fn str_of(v: &Value) -> String {
+    v.as_str().unwrap_or("").to_string()
+}
+
+#[test]
+fn every_image_has_exactly_the_expected_findings() {
+    let (report, code) = scan_json();
+    let expected = expected();
+    assert_eq!(report["as_of"], expected["as_of"]);
+
+    let want: BTreeSet<Row> = expected["expectations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| !e["rule"].is_null())
+        .map(|e| {
+            (
+                str_of(&e["image"]),
+                str_of(&e["page"]),
+                str_of(&e["rule"]),
+                str_of(&e["severity"]),
+                str_of(&e["suppressed"]),
+            )
+        })
+        .collect();
+    let got: BTreeSet<Row> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                str_of(&f["image"]),
+                str_of(&f["page"]),
+                str_of(&f["rule"]),
+                str_of(&f["severity"]),
+                str_of(&f["suppressed"]["kind"]),
+            )
+        })
+        .collect();
+    let missing: Vec<&Row> = want.difference(&got).collect();
+    let unexpected: Vec<&Row> = got.difference(&want).collect();
+    assert!(
+        missing.is_empty() && unexpected.is_empty(),
+        "findings differ from testdata/demo/EXPECTED.md\n  missing: {missing:#?}\n  unexpected: {unexpected:#?}"
+    );
+    assert_eq!(code, expected["exit_code"].as_i64().map(|c| c as i32));
+}
+
+#[test]
+fn findings_point_at_the_line_of_the_reference() {
+    let (report, _) = scan_json();
+    for e in expected()["expectations"].as_array().unwrap() {
+        if e["rule"].is_null() {
+            continue;
+        }
+        let f = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["image"] == e["image"] && f["page"] == e["page"] && f["rule"] == e["rule"]);
+        if let Some(f) = f {
+            assert_eq!(f["line"], e["line"], "line of {} on {}", e["image"], e["page"]);
+        }
+    }
+}
+
+#[test]
+fn clean_images_are_reported_as_images_without_findings() {
+    let (report, _) = scan_json();
+    let images: BTreeSet<String> = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| str_of(&i["path"]))
+        .collect();
+    for e in expected()["expectations"].as_array().unwrap() {
+        let image = str_of(&e["image"]);
+        if image.starts_with("../") {
+            continue; // outside the root: never read, so not an image entry
+        }
+        assert!(images.contains(&image), "{image} is missing from the report's images");
+    }
+    for gone in expected()["not_reported"].as_array().unwrap() {
+        let gone = str_of(gone);
+        assert!(!images.contains(&gone), "{gone} is excluded and must not appear");
+        assert!(
+            report["findings"].as_array().unwrap().iter().all(|f| f["page"] != gone.as_str()),
+            "excluded page {gone} was scanned"
+        );
+    }
+    assert_eq!(report["summary"]["pages"], expected()["pages"].as_array().unwrap().len());
+}
+
+#[test]
+fn spot_checks_a_user_would_make() {
+    let (report, _) = scan_json();
+    let finding = |image: &str, rule: &str| -> Value {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["image"] == image && f["rule"] == rule)
+            .unwrap_or_else(|| panic!("no {rule} finding for {image}"))
+            .clone()
+    };
+    // A minor whose consent was signed by themselves.
+    let f = finding("images/robotics/driver-station.jpg", "subject-consent");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["evidence"]["person"], "p-leo-m");
+    assert!(f["message"].as_str().unwrap().contains("guardian"));
+    // Out-of-scope consent on the blog.
+    let f = finding("images/blog/coding-club.jpg", "subject-consent");
+    assert!(f["message"].as_str().unwrap().contains("`blog`"), "{f}");
+    // An unknown image gets a ledger stub that parses as TOML.
+    let f = finding("images/lab/lab-overview.jpg", "unknown-provenance");
+    let stub: toml::Table = toml::from_str(f["snippet"].as_str().unwrap()).unwrap();
+    assert_eq!(stub["asset"][0]["files"][0].as_str(), Some("images/lab/lab-overview.jpg"));
+}
+
+#[test]
+fn text_report_ends_with_the_summary_line() {
+    let out = scan(&[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let last = stdout.lines().last().unwrap_or("");
+    assert!(last.starts_with("not cleared: 7 pages,"), "{last}");
+    assert!(last.contains("(as of 2026-11-15)"), "{last}");
+}
+
+#[test]
+fn clean_site_exits_zero_and_broken_ledger_names_its_line() {
+    let testdata = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"));
+    let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(testdata.join("clean-site"))
+        .args(["scan", "--as-of", AS_OF])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(testdata.join("broken-ledger"))
+        .args(["ledger", "check"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ledger.toml:6:"), "{stderr}");
+}
