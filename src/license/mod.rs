@@ -136,7 +136,9 @@ pub enum Kind {
 
 /// Why a licence string was not accepted (serde and `FromStr`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a licence clearance recognises (expected a Creative Commons URL, an SPDX id such as CC-BY-4.0, or a name such as \"CC BY-SA 3.0\")")]
+#[error(
+    "`{0}` is not a licence clearance recognises (expected a Creative Commons URL, an SPDX id such as CC-BY-4.0, or a name such as \"CC BY-SA 3.0\")"
+)]
 pub struct UnknownLicense(pub String);
 
 /// A recognised licence.
@@ -156,7 +158,11 @@ impl License {
     ///
     /// `version: None` is a licence named without its version ("CC BY-SA"):
     /// obligations are known, the deed is not.
-    pub fn new(kind: Kind, version: Option<Version>, jurisdiction: Option<&str>) -> Option<License> {
+    pub fn new(
+        kind: Kind,
+        version: Option<Version>,
+        jurisdiction: Option<&str>,
+    ) -> Option<License> {
         let jurisdiction = jurisdiction
             .map(|j| j.trim().to_ascii_lowercase())
             .filter(|j| !j.is_empty());
@@ -248,6 +254,21 @@ impl License {
             found.push(lic);
         }
         found
+    }
+
+    /// Licences named by CC URLs written out in text, ignoring names: a URL a
+    /// reader can follow stands in for a link.
+    pub fn find_urls(text: &str) -> Vec<License> {
+        url_form::split_urls(text)
+            .0
+            .into_iter()
+            .map(|(_, l)| l)
+            .collect()
+    }
+
+    /// True when the two say nothing contradictory about the tool: one refines the other.
+    pub fn agrees_with(&self, other: &License) -> bool {
+        self.refines(other) || other.refines(self)
     }
 
     /// When a link's visible text names a licence other than the one its `href`
@@ -439,7 +460,10 @@ impl License {
     pub fn is_public_domain(&self) -> bool {
         matches!(
             self.kind,
-            Kind::Cc0 | Kind::PublicDomainMark | Kind::PublicDomainCertification | Kind::PublicDomain
+            Kind::Cc0
+                | Kind::PublicDomainMark
+                | Kind::PublicDomainCertification
+                | Kind::PublicDomain
         )
     }
 

@@ -28,7 +28,12 @@ fn published(slug: &str, version: &str) -> Option<String> {
 
 fn obligations_of(l: &License) -> [bool; 4] {
     let o = l.obligations();
-    [o.attribution, o.share_alike, o.no_derivatives, o.non_commercial]
+    [
+        o.attribution,
+        o.share_alike,
+        o.no_derivatives,
+        o.non_commercial,
+    ]
 }
 
 #[test]
@@ -45,12 +50,19 @@ fn every_cc_licence_and_version_parses_with_its_obligations() {
             let l = License::parse(&deed).unwrap_or_else(|| panic!("{deed} not parsed"));
             let id = format!("CC-{id_elements}-{version}");
             assert_eq!(l.id(), id, "{deed}");
-            assert_eq!(l.short_name(), format!("CC {} {version}", url_slug.to_uppercase()));
+            assert_eq!(
+                l.short_name(),
+                format!("CC {} {version}", url_slug.to_uppercase())
+            );
             assert_eq!(l.deed_url().as_deref(), Some(deed.as_str()));
             assert_eq!(l.version().map(Version::as_str), Some(version));
             assert_eq!(l.jurisdiction(), None);
             assert_eq!(obligations_of(&l), *obligations, "{deed}");
-            assert_eq!(l.requires_title(), obligations[0] && version != "4.0", "{deed}");
+            assert_eq!(
+                l.requires_title(),
+                obligations[0] && version != "4.0",
+                "{deed}"
+            );
             assert!(!l.is_public_domain());
             assert_eq!(l.is_retired(), !obligations[0], "{deed}");
 
@@ -67,7 +79,7 @@ fn every_cc_licence_and_version_parses_with_its_obligations() {
                 format!("{deed}legalcode.de"),
                 format!("{deed}rdf"),
                 format!("{deed}?ref=chooser-v1"),
-                format!("{}", deed.to_uppercase()),
+                deed.to_uppercase(),
                 format!("https://i.creativecommons.org/l/{url_slug}/{version}/88x31.png"),
                 format!("https://licensebuttons.net/l/{url_slug}/{version}/80x15.png"),
                 id.clone(),
@@ -86,15 +98,51 @@ fn every_cc_licence_and_version_parses_with_its_obligations() {
 #[test]
 fn ported_licences_keep_their_jurisdiction() {
     let cases = [
-        ("https://creativecommons.org/licenses/by-sa/3.0/de/", "CC-BY-SA-3.0-DE", "CC BY-SA 3.0 DE"),
-        ("http://creativecommons.org/licenses/by/3.0/us/", "CC-BY-3.0-US", "CC BY 3.0 US"),
-        ("https://creativecommons.org/licenses/by-sa/3.0/de/deed.en", "CC-BY-SA-3.0-DE", "CC BY-SA 3.0 DE"),
-        ("https://creativecommons.org/licenses/by/2.5/scotland/", "CC-BY-2.5-SCOTLAND", "CC BY 2.5 SCOTLAND"),
-        ("https://creativecommons.org/licenses/by-nc-nd/3.0/igo/", "CC-BY-NC-ND-3.0-IGO", "CC BY-NC-ND 3.0 IGO"),
-        ("https://creativecommons.org/licenses/by-nc-sa/2.0/uk/", "CC-BY-NC-SA-2.0-UK", "CC BY-NC-SA 2.0 UK"),
-        ("https://creativecommons.org/licenses/by-sa/2.1/jp/", "CC-BY-SA-2.1-JP", "CC BY-SA 2.1 JP"),
-        ("https://creativecommons.org/licenses/nd-nc/2.0/jp/", "CC-NC-ND-2.0-JP", "CC ND-NC 2.0 JP"),
-        ("https://creativecommons.org/licenses/sampling+/1.0/de/", "CC-SAMPLING-PLUS-1.0-DE", "CC Sampling+ 1.0 DE"),
+        (
+            "https://creativecommons.org/licenses/by-sa/3.0/de/",
+            "CC-BY-SA-3.0-DE",
+            "CC BY-SA 3.0 DE",
+        ),
+        (
+            "http://creativecommons.org/licenses/by/3.0/us/",
+            "CC-BY-3.0-US",
+            "CC BY 3.0 US",
+        ),
+        (
+            "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en",
+            "CC-BY-SA-3.0-DE",
+            "CC BY-SA 3.0 DE",
+        ),
+        (
+            "https://creativecommons.org/licenses/by/2.5/scotland/",
+            "CC-BY-2.5-SCOTLAND",
+            "CC BY 2.5 SCOTLAND",
+        ),
+        (
+            "https://creativecommons.org/licenses/by-nc-nd/3.0/igo/",
+            "CC-BY-NC-ND-3.0-IGO",
+            "CC BY-NC-ND 3.0 IGO",
+        ),
+        (
+            "https://creativecommons.org/licenses/by-nc-sa/2.0/uk/",
+            "CC-BY-NC-SA-2.0-UK",
+            "CC BY-NC-SA 2.0 UK",
+        ),
+        (
+            "https://creativecommons.org/licenses/by-sa/2.1/jp/",
+            "CC-BY-SA-2.1-JP",
+            "CC BY-SA 2.1 JP",
+        ),
+        (
+            "https://creativecommons.org/licenses/nd-nc/2.0/jp/",
+            "CC-NC-ND-2.0-JP",
+            "CC ND-NC 2.0 JP",
+        ),
+        (
+            "https://creativecommons.org/licenses/sampling+/1.0/de/",
+            "CC-SAMPLING-PLUS-1.0-DE",
+            "CC Sampling+ 1.0 DE",
+        ),
     ];
     for (url, id, name) in cases {
         let l = License::parse(url).unwrap_or_else(|| panic!("{url}"));
@@ -107,36 +155,146 @@ fn ported_licences_keep_their_jurisdiction() {
     }
     let de = License::parse("https://creativecommons.org/licenses/by-sa/3.0/de/").unwrap();
     assert_eq!(de.jurisdiction(), Some("de"));
-    assert_eq!(de.deed_url().unwrap(), "https://creativecommons.org/licenses/by-sa/3.0/de/");
+    assert_eq!(
+        de.deed_url().unwrap(),
+        "https://creativecommons.org/licenses/by-sa/3.0/de/"
+    );
 }
 
 #[test]
 fn public_domain_and_retired_tools() {
-    // (input, id, short name, deed, public domain, attribution, non-commercial, retired)
-    let cases: &[(&str, &str, &str, Option<&str>, bool, bool, bool, bool)] = &[
-        ("https://creativecommons.org/publicdomain/zero/1.0/", "CC0-1.0", "CC0 1.0",
-         Some("https://creativecommons.org/publicdomain/zero/1.0/"), true, false, false, false),
-        ("http://creativecommons.org/publicdomain/zero/1.0/legalcode", "CC0-1.0", "CC0 1.0",
-         Some("https://creativecommons.org/publicdomain/zero/1.0/"), true, false, false, false),
-        ("http://i.creativecommons.org/p/zero/1.0/88x31.png", "CC0-1.0", "CC0 1.0",
-         Some("https://creativecommons.org/publicdomain/zero/1.0/"), true, false, false, false),
-        ("https://creativecommons.org/publicdomain/mark/1.0/", "PDM-1.0", "Public Domain Mark 1.0",
-         Some("https://creativecommons.org/publicdomain/mark/1.0/"), true, false, false, false),
-        ("http://creativecommons.org/licenses/publicdomain/", "CC-PDDC", "Public Domain Certification",
-         Some("https://creativecommons.org/licenses/publicdomain/"), true, false, false, true),
-        ("http://i.creativecommons.org/l/publicdomain/88x31.png", "CC-PDDC", "Public Domain Certification",
-         Some("https://creativecommons.org/licenses/publicdomain/"), true, false, false, true),
-        ("https://creativecommons.org/publicdomain/certification/1.0/us/", "CC-PDDC", "Public Domain Certification",
-         Some("https://creativecommons.org/licenses/publicdomain/"), true, false, false, true),
-        ("Public Domain", "public-domain", "Public Domain", None, true, false, false, false),
-        ("https://creativecommons.org/licenses/sampling/1.0/", "CC-SAMPLING-1.0", "CC Sampling 1.0",
-         Some("https://creativecommons.org/licenses/sampling/1.0/"), false, true, false, true),
-        ("https://creativecommons.org/licenses/sampling+/1.0/", "CC-SAMPLING-PLUS-1.0", "CC Sampling+ 1.0",
-         Some("https://creativecommons.org/licenses/sampling+/1.0/"), false, true, false, true),
-        ("https://creativecommons.org/licenses/nc-sampling%2B/1.0/", "CC-NC-SAMPLING-PLUS-1.0", "CC NC-Sampling+ 1.0",
-         Some("https://creativecommons.org/licenses/nc-sampling+/1.0/"), false, true, true, true),
-        ("https://creativecommons.org/licenses/devnations/2.0/", "CC-DEVNATIONS-2.0", "CC Developing Nations 2.0",
-         Some("https://creativecommons.org/licenses/devnations/2.0/"), false, true, false, true),
+    /// (input, id, short name, deed, public domain, attribution, non-commercial, retired)
+    type Row = (
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+        bool,
+        bool,
+        bool,
+        bool,
+    );
+    let cases: &[Row] = &[
+        (
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+            "CC0-1.0",
+            "CC0 1.0",
+            Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+            true,
+            false,
+            false,
+            false,
+        ),
+        (
+            "http://creativecommons.org/publicdomain/zero/1.0/legalcode",
+            "CC0-1.0",
+            "CC0 1.0",
+            Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+            true,
+            false,
+            false,
+            false,
+        ),
+        (
+            "http://i.creativecommons.org/p/zero/1.0/88x31.png",
+            "CC0-1.0",
+            "CC0 1.0",
+            Some("https://creativecommons.org/publicdomain/zero/1.0/"),
+            true,
+            false,
+            false,
+            false,
+        ),
+        (
+            "https://creativecommons.org/publicdomain/mark/1.0/",
+            "PDM-1.0",
+            "Public Domain Mark 1.0",
+            Some("https://creativecommons.org/publicdomain/mark/1.0/"),
+            true,
+            false,
+            false,
+            false,
+        ),
+        (
+            "http://creativecommons.org/licenses/publicdomain/",
+            "CC-PDDC",
+            "Public Domain Certification",
+            Some("https://creativecommons.org/licenses/publicdomain/"),
+            true,
+            false,
+            false,
+            true,
+        ),
+        (
+            "http://i.creativecommons.org/l/publicdomain/88x31.png",
+            "CC-PDDC",
+            "Public Domain Certification",
+            Some("https://creativecommons.org/licenses/publicdomain/"),
+            true,
+            false,
+            false,
+            true,
+        ),
+        (
+            "https://creativecommons.org/publicdomain/certification/1.0/us/",
+            "CC-PDDC",
+            "Public Domain Certification",
+            Some("https://creativecommons.org/licenses/publicdomain/"),
+            true,
+            false,
+            false,
+            true,
+        ),
+        (
+            "Public Domain",
+            "public-domain",
+            "Public Domain",
+            None,
+            true,
+            false,
+            false,
+            false,
+        ),
+        (
+            "https://creativecommons.org/licenses/sampling/1.0/",
+            "CC-SAMPLING-1.0",
+            "CC Sampling 1.0",
+            Some("https://creativecommons.org/licenses/sampling/1.0/"),
+            false,
+            true,
+            false,
+            true,
+        ),
+        (
+            "https://creativecommons.org/licenses/sampling+/1.0/",
+            "CC-SAMPLING-PLUS-1.0",
+            "CC Sampling+ 1.0",
+            Some("https://creativecommons.org/licenses/sampling+/1.0/"),
+            false,
+            true,
+            false,
+            true,
+        ),
+        (
+            "https://creativecommons.org/licenses/nc-sampling%2B/1.0/",
+            "CC-NC-SAMPLING-PLUS-1.0",
+            "CC NC-Sampling+ 1.0",
+            Some("https://creativecommons.org/licenses/nc-sampling+/1.0/"),
+            false,
+            true,
+            true,
+            true,
+        ),
+        (
+            "https://creativecommons.org/licenses/devnations/2.0/",
+            "CC-DEVNATIONS-2.0",
+            "CC Developing Nations 2.0",
+            Some("https://creativecommons.org/licenses/devnations/2.0/"),
+            false,
+            true,
+            false,
+            true,
+        ),
     ];
     for &(input, id, name, deed, pd, attribution, nc, retired) in cases {
         let l = License::parse(input).unwrap_or_else(|| panic!("{input}"));
@@ -159,19 +317,58 @@ fn public_domain_and_retired_tools() {
 fn spdx_ids_read_as_their_licence() {
     let cases = [
         ("CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/"),
-        ("CC-BY-SA-4.0", "https://creativecommons.org/licenses/by-sa/4.0/"),
-        ("CC-BY-NC-ND-4.0", "https://creativecommons.org/licenses/by-nc-nd/4.0/"),
-        ("CC-BY-NC-SA-2.0-FR", "https://creativecommons.org/licenses/by-nc-sa/2.0/fr/"),
-        ("CC-BY-3.0-DE", "https://creativecommons.org/licenses/by/3.0/de/"),
-        ("CC-BY-SA-3.0-AT", "https://creativecommons.org/licenses/by-sa/3.0/at/"),
-        ("CC-BY-3.0-IGO", "https://creativecommons.org/licenses/by/3.0/igo/"),
-        ("CC-BY-2.5-AU", "https://creativecommons.org/licenses/by/2.5/au/"),
-        ("CC-BY-SA-2.0-UK", "https://creativecommons.org/licenses/by-sa/2.0/uk/"),
-        ("CC-BY-NC-ND-1.0", "https://creativecommons.org/licenses/by-nd-nc/1.0/"),
-        ("CC0-1.0", "https://creativecommons.org/publicdomain/zero/1.0/"),
-        ("CC-PDDC", "https://creativecommons.org/licenses/publicdomain/"),
-        ("PDM-1.0", "https://creativecommons.org/publicdomain/mark/1.0/"),
-        ("CC-PDM-1.0", "https://creativecommons.org/publicdomain/mark/1.0/"),
+        (
+            "CC-BY-SA-4.0",
+            "https://creativecommons.org/licenses/by-sa/4.0/",
+        ),
+        (
+            "CC-BY-NC-ND-4.0",
+            "https://creativecommons.org/licenses/by-nc-nd/4.0/",
+        ),
+        (
+            "CC-BY-NC-SA-2.0-FR",
+            "https://creativecommons.org/licenses/by-nc-sa/2.0/fr/",
+        ),
+        (
+            "CC-BY-3.0-DE",
+            "https://creativecommons.org/licenses/by/3.0/de/",
+        ),
+        (
+            "CC-BY-SA-3.0-AT",
+            "https://creativecommons.org/licenses/by-sa/3.0/at/",
+        ),
+        (
+            "CC-BY-3.0-IGO",
+            "https://creativecommons.org/licenses/by/3.0/igo/",
+        ),
+        (
+            "CC-BY-2.5-AU",
+            "https://creativecommons.org/licenses/by/2.5/au/",
+        ),
+        (
+            "CC-BY-SA-2.0-UK",
+            "https://creativecommons.org/licenses/by-sa/2.0/uk/",
+        ),
+        (
+            "CC-BY-NC-ND-1.0",
+            "https://creativecommons.org/licenses/by-nd-nc/1.0/",
+        ),
+        (
+            "CC0-1.0",
+            "https://creativecommons.org/publicdomain/zero/1.0/",
+        ),
+        (
+            "CC-PDDC",
+            "https://creativecommons.org/licenses/publicdomain/",
+        ),
+        (
+            "PDM-1.0",
+            "https://creativecommons.org/publicdomain/mark/1.0/",
+        ),
+        (
+            "CC-PDM-1.0",
+            "https://creativecommons.org/publicdomain/mark/1.0/",
+        ),
     ];
     for (spdx, deed) in cases {
         let l = License::parse(spdx).unwrap_or_else(|| panic!("{spdx}"));
@@ -189,17 +386,41 @@ fn names_people_write_are_recognised() {
         ("CC-BY 4.0", "CC-BY-4.0"),
         ("cc by 4.0", "CC-BY-4.0"),
         ("CC BY SA 4.0", "CC-BY-SA-4.0"),
-        ("Creative Commons Attribution 4.0 International", "CC-BY-4.0"),
-        ("Creative Commons Attribution 4.0 International License", "CC-BY-4.0"),
+        (
+            "Creative Commons Attribution 4.0 International",
+            "CC-BY-4.0",
+        ),
+        (
+            "Creative Commons Attribution 4.0 International License",
+            "CC-BY-4.0",
+        ),
         ("Attribution-ShareAlike 3.0 Unported", "CC-BY-SA-3.0"),
-        ("Creative Commons Attribution-Share Alike 4.0", "CC-BY-SA-4.0"),
-        ("Creative Commons Attribution-Share Alike 3.0 de", "CC-BY-SA-3.0-DE"),
+        (
+            "Creative Commons Attribution-Share Alike 4.0",
+            "CC-BY-SA-4.0",
+        ),
+        (
+            "Creative Commons Attribution-Share Alike 3.0 de",
+            "CC-BY-SA-3.0-DE",
+        ),
         ("CC BY-SA 3.0 de", "CC-BY-SA-3.0-DE"),
         ("cc-by-sa-3.0-de", "CC-BY-SA-3.0-DE"),
-        ("Creative Commons Attribution-NonCommercial-NoDerivs 2.0 Generic", "CC-BY-NC-ND-2.0"),
-        ("Attribution-NonCommercial-NoDerivatives 4.0 International", "CC-BY-NC-ND-4.0"),
-        ("Attribution-NonCommercial 3.0 United States", "CC-BY-NC-3.0-US"),
-        ("Creative Commons Attribution-NoDerivs 3.0 Germany", "CC-BY-ND-3.0-DE"),
+        (
+            "Creative Commons Attribution-NonCommercial-NoDerivs 2.0 Generic",
+            "CC-BY-NC-ND-2.0",
+        ),
+        (
+            "Attribution-NonCommercial-NoDerivatives 4.0 International",
+            "CC-BY-NC-ND-4.0",
+        ),
+        (
+            "Attribution-NonCommercial 3.0 United States",
+            "CC-BY-NC-3.0-US",
+        ),
+        (
+            "Creative Commons Attribution-NoDerivs 3.0 Germany",
+            "CC-BY-ND-3.0-DE",
+        ),
         ("CC BY 2.5 Scotland", "CC-BY-2.5-SCOTLAND"),
         ("CC BY-NC-SA 3.0 IGO", "CC-BY-NC-SA-3.0-IGO"),
         ("CC BY 3.0 AT", "CC-BY-3.0-AT"),
@@ -208,11 +429,17 @@ fn names_people_write_are_recognised() {
             "CC-BY-SA-3.0-DE",
         ),
         ("Namensnennung 4.0 International (CC BY 4.0)", "CC-BY-4.0"),
-        ("Paternité - Pas d'Utilisation Commerciale 2.0 France", "CC-BY-NC-2.0-FR"),
+        (
+            "Paternité - Pas d'Utilisation Commerciale 2.0 France",
+            "CC-BY-NC-2.0-FR",
+        ),
         ("CC0", "CC0-1.0"),
         ("cc0", "CC0-1.0"),
         ("CC0 1.0 Universal", "CC0-1.0"),
-        ("CC0 1.0 Universal (CC0 1.0) Public Domain Dedication", "CC0-1.0"),
+        (
+            "CC0 1.0 Universal (CC0 1.0) Public Domain Dedication",
+            "CC0-1.0",
+        ),
         ("CC Zero", "CC0-1.0"),
         ("Public Domain Mark 1.0", "PDM-1.0"),
         ("Public domain", "public-domain"),
@@ -224,16 +451,29 @@ fn names_people_write_are_recognised() {
         ("CC BY-SA", "CC-BY-SA"),
         ("Creative Commons Attribution-ShareAlike", "CC-BY-SA"),
         ("CC Sampling Plus 1.0", "CC-SAMPLING-PLUS-1.0"),
-        ("CC BY-SA 4.0 https://creativecommons.org/licenses/by-sa/4.0/", "CC-BY-SA-4.0"),
-        ("CC BY-SA https://creativecommons.org/licenses/by-sa/3.0/de/", "CC-BY-SA-3.0-DE"),
+        (
+            "CC BY-SA 4.0 https://creativecommons.org/licenses/by-sa/4.0/",
+            "CC-BY-SA-4.0",
+        ),
+        (
+            "CC BY-SA https://creativecommons.org/licenses/by-sa/3.0/de/",
+            "CC-BY-SA-3.0-DE",
+        ),
     ];
     for (text, id) in cases {
-        assert_eq!(License::parse(text).map(|l| l.id()).as_deref(), Some(id), "{text:?}");
+        assert_eq!(
+            License::parse(text).map(|l| l.id()).as_deref(),
+            Some(id),
+            "{text:?}"
+        );
     }
     let bare = License::parse("CC BY-SA").unwrap();
     assert_eq!(bare.version(), None);
     assert_eq!(bare.deed_url(), None, "no deed for an unversioned name");
-    assert!(bare.requires_title(), "an unversioned name may be an older licence");
+    assert!(
+        bare.requires_title(),
+        "an unversioned name may be an older licence"
+    );
     assert!(bare.obligations().share_alike);
 }
 
@@ -290,7 +530,10 @@ fn find_all_reads_licences_inside_prose() {
     assert_eq!(ids, ["CC-BY-4.0"]);
 
     // Port codes that are English words only count in capitals.
-    let ids: Vec<String> = License::find_all("CC BY 3.0 at the fair").iter().map(License::id).collect();
+    let ids: Vec<String> = License::find_all("CC BY 3.0 at the fair")
+        .iter()
+        .map(License::id)
+        .collect();
     assert_eq!(ids, ["CC-BY-3.0"]);
     // Words inside a non-licence CC URL are not read as names.
     assert!(License::find_all("xmlns:cc=\"http://creativecommons.org/ns#by-sa\"").is_empty());
@@ -300,15 +543,47 @@ fn find_all_reads_licences_inside_prose() {
 #[test]
 fn contradicting_labels_are_flagged() {
     let cases = [
-        ("CC BY 4.0", "https://creativecommons.org/licenses/by-nc/4.0/", true),
-        ("CC BY 3.0", "https://creativecommons.org/licenses/by/4.0/", true),
+        (
+            "CC BY 4.0",
+            "https://creativecommons.org/licenses/by-nc/4.0/",
+            true,
+        ),
+        (
+            "CC BY 3.0",
+            "https://creativecommons.org/licenses/by/4.0/",
+            true,
+        ),
         ("CC0", "https://creativecommons.org/licenses/by/4.0/", true),
-        ("Creative Commons Attribution-ShareAlike 4.0", "https://creativecommons.org/licenses/by-nd/4.0/", true),
-        ("CC BY 4.0", "https://creativecommons.org/licenses/by/4.0/?ref=chooser-v1", false),
-        ("CC BY-SA", "https://creativecommons.org/licenses/by-sa/3.0/de/", false),
-        ("CC BY-SA 3.0", "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en", false),
-        ("Public Domain", "https://creativecommons.org/publicdomain/mark/1.0/", false),
-        ("Jane Smith", "https://creativecommons.org/licenses/by/4.0/", false),
+        (
+            "Creative Commons Attribution-ShareAlike 4.0",
+            "https://creativecommons.org/licenses/by-nd/4.0/",
+            true,
+        ),
+        (
+            "CC BY 4.0",
+            "https://creativecommons.org/licenses/by/4.0/?ref=chooser-v1",
+            false,
+        ),
+        (
+            "CC BY-SA",
+            "https://creativecommons.org/licenses/by-sa/3.0/de/",
+            false,
+        ),
+        (
+            "CC BY-SA 3.0",
+            "https://creativecommons.org/licenses/by-sa/3.0/de/deed.en",
+            false,
+        ),
+        (
+            "Public Domain",
+            "https://creativecommons.org/publicdomain/mark/1.0/",
+            false,
+        ),
+        (
+            "Jane Smith",
+            "https://creativecommons.org/licenses/by/4.0/",
+            false,
+        ),
         ("", "https://creativecommons.org/licenses/by/4.0/", false),
         ("CC BY 4.0", "https://www.flickr.com/photos/jane/123", false),
     ];
@@ -316,8 +591,15 @@ fn contradicting_labels_are_flagged() {
         let c = License::contradiction(label, url);
         assert_eq!(c.is_some(), contradicts, "{label:?} → {url}: {c:?}");
     }
-    let msg = License::contradiction("CC BY 4.0", "https://creativecommons.org/licenses/by-nc/4.0/").unwrap();
-    assert!(msg.contains("CC BY 4.0") && msg.contains("CC BY-NC 4.0"), "{msg}");
+    let msg = License::contradiction(
+        "CC BY 4.0",
+        "https://creativecommons.org/licenses/by-nc/4.0/",
+    )
+    .unwrap();
+    assert!(
+        msg.contains("CC BY 4.0") && msg.contains("CC BY-NC 4.0"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -338,7 +620,8 @@ fn constructor_refuses_licences_cc_never_published() {
 fn serde_uses_the_id() {
     let l = License::parse("CC BY-SA 3.0 de").unwrap();
     assert_eq!(serde_json::to_string(&l).unwrap(), "\"CC-BY-SA-3.0-DE\"");
-    let back: License = serde_json::from_str("\"https://creativecommons.org/licenses/by-sa/3.0/de/\"").unwrap();
+    let back: License =
+        serde_json::from_str("\"https://creativecommons.org/licenses/by-sa/3.0/de/\"").unwrap();
     assert_eq!(back, l);
     assert!(serde_json::from_str::<License>("\"All rights reserved\"").is_err());
     assert_eq!(l.to_string(), "CC BY-SA 3.0 DE");
@@ -351,7 +634,10 @@ fn hostile_text_neither_panics_nor_hangs() {
         "cc by ".repeat(100_000),
         "creativecommons.org".repeat(50_000),
         format!("{}/licenses/by/4.0/", "a.".repeat(200_000)),
-        format!("https://creativecommons.org/licenses/by/4.0/{}", "é".repeat(1000)),
+        format!(
+            "https://creativecommons.org/licenses/by/4.0/{}",
+            "é".repeat(1000)
+        ),
         "1.0.0.0.0.0 2.9 . .. ... + ++".repeat(10_000),
         "\u{0301}\u{0301}ß🙂 creativecommons.org🙂/licenses/by/4.0/".repeat(1000),
     ];
@@ -376,11 +662,15 @@ fn corpus(path: &str) -> Option<std::path::PathBuf> {
 /// Openverse's table of every CC licence slug per version and port.
 #[test]
 fn corpus_openverse_licence_table_all_parse() {
-    let Some(path) = corpus("attribution-data/openverse-attribution-tables/all_licenses.json") else {
-        println!("SKIP: corpus attribution-data/openverse-attribution-tables/all_licenses.json absent");
+    let Some(path) = corpus("attribution-data/openverse-attribution-tables/all_licenses.json")
+    else {
+        println!(
+            "SKIP: corpus attribution-data/openverse-attribution-tables/all_licenses.json absent"
+        );
         return;
     };
-    let table: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let table: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let mut n = 0;
     for (version, ports) in table.as_object().unwrap() {
         for (port, slugs) in ports.as_object().unwrap() {
@@ -390,19 +680,32 @@ fn corpus_openverse_licence_table_all_parse() {
                     "cc0" => format!("https://creativecommons.org/publicdomain/zero/{version}/"),
                     "pdm" => format!("https://creativecommons.org/publicdomain/mark/{version}/"),
                     "certification" => {
-                        format!("https://creativecommons.org/publicdomain/certification/{version}/{port}/")
+                        format!(
+                            "https://creativecommons.org/publicdomain/certification/{version}/{port}/"
+                        )
                     }
-                    _ if port.is_empty() => format!("https://creativecommons.org/licenses/{slug}/{version}/"),
+                    _ if port.is_empty() => {
+                        format!("https://creativecommons.org/licenses/{slug}/{version}/")
+                    }
                     _ => format!("https://creativecommons.org/licenses/{slug}/{version}/{port}/"),
                 };
                 let l = License::parse(&url).unwrap_or_else(|| panic!("{url} not recognised"));
                 if !matches!(slug, "cc0" | "pdm" | "certification") {
-                    assert_eq!(l.deed_url().as_deref(), Some(url.as_str()), "canonical deed of {url}");
+                    assert_eq!(
+                        l.deed_url().as_deref(),
+                        Some(url.as_str()),
+                        "canonical deed of {url}"
+                    );
                     assert_eq!(l.version().map(Version::as_str), Some(version.as_str()));
                     assert_eq!(l.jurisdiction().unwrap_or(""), port);
                     // The id and the short name read back to the same licence.
                     assert_eq!(License::parse(&l.id()).as_ref(), Some(&l), "{}", l.id());
-                    assert_eq!(License::parse(&l.short_name()).as_ref(), Some(&l), "{}", l.short_name());
+                    assert_eq!(
+                        License::parse(&l.short_name()).as_ref(),
+                        Some(&l),
+                        "{}",
+                        l.short_name()
+                    );
                 }
                 n += 1;
             }
@@ -417,7 +720,9 @@ fn corpus_openverse_licence_table_all_parse() {
 #[test]
 fn corpus_wikimedia_extmetadata_fields_agree() {
     let Some(dir) = corpus("attribution-data/openverse-catalog-provider-fixtures/wikimedia") else {
-        println!("SKIP: corpus attribution-data/openverse-catalog-provider-fixtures/wikimedia absent");
+        println!(
+            "SKIP: corpus attribution-data/openverse-catalog-provider-fixtures/wikimedia absent"
+        );
         return;
     };
     fn walk(v: &serde_json::Value, out: &mut Vec<serde_json::Map<String, serde_json::Value>>) {
@@ -436,12 +741,16 @@ fn corpus_wikimedia_extmetadata_fields_agree() {
     for entry in walkdir::WalkDir::new(dir) {
         let path = entry.unwrap().into_path();
         if path.extension().is_some_and(|e| e == "json") {
-            let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let v: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             walk(&v, &mut metas);
         }
     }
     let field = |m: &serde_json::Map<String, serde_json::Value>, k: &str| {
-        m.get(k).and_then(|f| f.get("value")).and_then(|v| v.as_str()).map(str::to_string)
+        m.get(k)
+            .and_then(|f| f.get("value"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
     };
     let mut compared = 0;
     for m in &metas {

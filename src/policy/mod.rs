@@ -1,1 +1,3 @@
 //! Policy.
+
+pub mod tasl;
