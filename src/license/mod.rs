@@ -30,6 +30,26 @@ pub struct Obligations {
     pub non_commercial: bool,
 }
 
+/// "credit the author, share alike", for rights cards and messages.
+impl fmt::Display for Obligations {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<&str> = [
+            (self.attribution, "credit the author"),
+            (self.share_alike, "share adaptations alike"),
+            (self.no_derivatives, "no adaptations"),
+            (self.non_commercial, "no commercial use"),
+        ]
+        .into_iter()
+        .filter_map(|(on, text)| on.then_some(text))
+        .collect();
+        if parts.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&parts.join(", "))
+        }
+    }
+}
+
 /// A Creative Commons licence version. Only versions CC published exist here,
 /// so `CC BY 2.9` is not a licence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

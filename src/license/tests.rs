@@ -449,6 +449,8 @@ fn names_people_write_are_recognised() {
         ("No known copyright restrictions", "public-domain"),
         ("Gemeinfrei", "public-domain"),
         ("CC BY-SA", "CC-BY-SA"),
+        ("Lizenz: by-sa 3.0", "CC-BY-SA-3.0"),
+        ("BY-NC-ND 4.0", "CC-BY-NC-ND-4.0"),
         ("Creative Commons Attribution-ShareAlike", "CC-BY-SA"),
         ("CC Sampling Plus 1.0", "CC-SAMPLING-PLUS-1.0"),
         (
@@ -487,6 +489,9 @@ fn unknown_or_ambiguous_strings_are_none() {
         "Photo by Jane Smith",
         "Attribution: Jane Smith",
         "Attribution 2019",
+        "scaled by 2.0",
+        "by 4.0",
+        "by-sa",
         "Copyright Jane, used with permission",
         "GPL-2.0",
         "CC BY 2.9",
@@ -614,6 +619,21 @@ fn constructor_refuses_licences_cc_never_published() {
     assert_eq!(cc0.version(), Some(Version::V1_0), "bare CC0 is 1.0");
     let de = License::cc(Elements::BY_SA, Version::V3_0, Some("DE")).unwrap();
     assert_eq!(de.id(), "CC-BY-SA-3.0-DE");
+}
+
+#[test]
+fn obligations_read_as_plain_words() {
+    assert_eq!(
+        License::parse("CC BY-NC-SA 4.0")
+            .unwrap()
+            .obligations()
+            .to_string(),
+        "credit the author, share adaptations alike, no commercial use"
+    );
+    assert_eq!(
+        License::parse("CC0").unwrap().obligations().to_string(),
+        "none"
+    );
 }
 
 #[test]

@@ -8,9 +8,10 @@
 //! [creative commons | cc] element+ [licence] [version [port]]
 //! ```
 //!
-//! Short elements (`by`, `sa`, `nc`, `nd`) count only after a `cc` prefix, and a
-//! name without the prefix needs a version, so "Photo by Jane" or "Attribution:
-//! Jane" never read as licences.
+//! Short elements (`by`, `sa`, `nc`, `nd`) count after a `cc` prefix, or without
+//! it as a run of two or more ("by-sa 3.0"); a name without the prefix needs a
+//! version. So "Photo by Jane", "scaled by 2.0" or "Attribution: Jane" never
+//! read as licences.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -112,7 +113,7 @@ enum Term {
 }
 
 /// Element names, longest first where one is a prefix of another. The `bool`
-/// marks short forms, read only after a `cc` / `creative commons` prefix.
+/// marks short forms, which need a `cc` / `creative commons` prefix or a partner.
 /// English, German and French deed names.
 const TERMS: &[(&[&str], Term, bool)] = &[
     (&["by"], Term::By, true),
@@ -285,11 +286,11 @@ impl Cursor<'_, '_> {
     }
 
     /// The licence element starting at `i`, and its length in words.
-    fn term(&self, i: usize, short_allowed: bool) -> Option<(Term, usize)> {
+    /// The licence element starting at `i`, its length in words, and whether it is a short form.
+    fn term(&self, i: usize) -> Option<(Term, usize, bool)> {
         TERMS
             .iter()
-            .filter(|(_, _, short)| short_allowed || !short)
-            .find_map(|(phrase, term, _)| self.phrase(i, phrase).map(|n| (*term, n)))
+            .find_map(|(phrase, term, short)| self.phrase(i, phrase).map(|n| (*term, n, *short)))
     }
 
     /// A licence name starting at word `i`, and the index after it.
@@ -307,7 +308,13 @@ impl Cursor<'_, '_> {
         let mut e = Elements::default();
         let (mut sampling, mut sampling_plus, mut devnations) = (false, false, false);
         let mut any = false;
-        while let Some((term, n)) = self.term(j, prefixed) {
+        let (mut shorts, mut longs) = (0, 0);
+        while let Some((term, n, short)) = self.term(j) {
+            if short {
+                shorts += 1;
+            } else {
+                longs += 1;
+            }
             match term {
                 Term::By => e.by = true,
                 Term::Nc => e.nc = true,
@@ -320,7 +327,9 @@ impl Cursor<'_, '_> {
             any = true;
             j += n;
         }
-        if !any {
+        // Unprefixed short forms count only as a pair with a version ("by-sa 3.0"):
+        // "by 2.0" is too likely to be ordinary words.
+        if !any || (!prefixed && shorts > 0 && (shorts < 2 || longs > 0)) {
             return None;
         }
         if matches!(self.word(j), Some("license" | "licence" | "lizenz")) {
@@ -339,7 +348,8 @@ impl Cursor<'_, '_> {
                     j += n;
                 }
             }
-            // "Attribution" alone is an ordinary word; "CC BY" is a licence named without its version.
+            // "Attribution" and "by-sa" alone are ordinary words; "CC BY" is a
+            // licence named without its version.
             None if !prefixed => return None,
             None => {}
         }

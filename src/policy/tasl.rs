@@ -288,7 +288,8 @@ pub fn judge(shown: &Attribution, expected: &ExpectedCredit<'_>) -> TaslVerdict 
             shown
                 .links
                 .iter()
-                .any(|l| url_key(&l.href).as_ref() == Some(key))
+                .filter_map(|l| url_key(&l.href))
+                .any(|k| same_page(&k, key))
                 || expected
                     .source_url
                     .is_some_and(|u| visible.contains(u.trim()))
@@ -347,6 +348,15 @@ fn shows_some_name(shown: &Attribution, seen: &[String], title: &[String]) -> bo
             && !NOT_A_NAME.contains(&w.as_str())
             && !title.contains(w)
     })
+}
+
+/// The link goes to the source page, or below it (Flickr's `/123/in/photostream/`
+/// is photo 123); a link to the page above (the photographer's stream) is not the source.
+fn same_page(link: &str, source: &str) -> bool {
+    link == source
+        || link
+            .strip_prefix(source)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// A URL reduced to what makes two spellings the same page: no scheme, no
@@ -648,6 +658,25 @@ mod tests {
             ],
         );
         assert_eq!(judge(&shown, &expected).outcome(), Outcome::Complete);
+        let below = credit(
+            "“Robots at the fair” by Jane Smith, CC BY-SA 3.0",
+            &[
+                (
+                    "https://www.flickr.com/photos/jane/123/in/photostream/",
+                    "Flickr",
+                ),
+                (deed, ""),
+            ],
+        );
+        assert_eq!(judge(&below, &expected).source, Check::Present);
+        let above = credit(
+            "“Robots at the fair” by Jane Smith, CC BY-SA 3.0",
+            &[
+                ("https://www.flickr.com/photos/jane/", "Jane on Flickr"),
+                (deed, ""),
+            ],
+        );
+        assert_eq!(judge(&above, &expected).source, Check::Missing);
 
         // The same credit for a 4.0 work needs no title.
         let by4 = lic("CC BY-SA 4.0");
