@@ -154,12 +154,27 @@ pub enum Kind {
     PublicDomain,
 }
 
-/// Why a licence string was not accepted (serde and `FromStr`).
+/// Why a licence string was not accepted: what `license-terms` reports.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "`{0}` is not a licence clearance recognises (expected a Creative Commons URL, an SPDX id such as CC-BY-4.0, or a name such as \"CC BY-SA 3.0\")"
-)]
-pub struct UnknownLicense(pub String);
+pub enum LicenseError {
+    #[error(
+        "`{0}` is not a licence clearance recognises (expected a Creative Commons URL, an SPDX id such as CC-BY-4.0, or a name such as \"CC BY-SA 3.0\")"
+    )]
+    Unknown(String),
+    #[error("`{text}` names licences that disagree ({}); keep only the one that applies", names(.licenses))]
+    Ambiguous {
+        text: String,
+        licenses: Vec<License>,
+    },
+}
+
+fn names(licenses: &[License]) -> String {
+    licenses
+        .iter()
+        .map(License::short_name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// A recognised licence.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -245,12 +260,29 @@ impl License {
     /// followed by its URL, count once). `None` for anything else, so an unknown
     /// or ambiguous string can be reported.
     pub fn parse(text: &str) -> Option<License> {
+        License::read(text).ok()
+    }
+
+    /// Like [`License::parse`], saying why a string was refused: it names no
+    /// licence, or several that disagree ("CC BY 4.0, see …/by-nc/4.0/").
+    pub fn read(text: &str) -> Result<License, LicenseError> {
         // Wikimedia's extmetadata `License` field uses `pd`; too short to look for inside text.
         if fold(text.trim()) == "pd" {
-            return License::new(Kind::PublicDomain, None, None);
+            return Ok(License {
+                kind: Kind::PublicDomain,
+                version: None,
+                jurisdiction: None,
+            });
         }
         let mut all = License::find_all(text);
-        if all.len() == 1 { all.pop() } else { None }
+        match all.len() {
+            0 => Err(LicenseError::Unknown(text.to_string())),
+            1 => Ok(all.remove(0)),
+            _ => Err(LicenseError::Ambiguous {
+                text: text.to_string(),
+                licenses: all,
+            }),
+        }
     }
 
     /// Every licence named or linked inside free text (an XMP rights statement, a
@@ -517,9 +549,9 @@ impl fmt::Display for License {
 }
 
 impl FromStr for License {
-    type Err = UnknownLicense;
+    type Err = LicenseError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        License::parse(s).ok_or_else(|| UnknownLicense(s.to_string()))
+        License::read(s)
     }
 }
 

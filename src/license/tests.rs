@@ -441,6 +441,7 @@ fn names_people_write_are_recognised() {
             "CC0-1.0",
         ),
         ("CC Zero", "CC0-1.0"),
+        ("Creative Commons Zero", "CC0-1.0"),
         ("Public Domain Mark 1.0", "PDM-1.0"),
         ("Public domain", "public-domain"),
         ("PUBLIC DOMAIN", "public-domain"),
@@ -515,7 +516,12 @@ fn unknown_or_ambiguous_strings_are_none() {
         assert!(text.parse::<License>().is_err());
     }
     let err = "All rights reserved".parse::<License>().unwrap_err();
+    assert_eq!(err, LicenseError::Unknown("All rights reserved".into()));
     assert!(err.to_string().contains("All rights reserved"));
+    let text = "CC BY 4.0, see https://creativecommons.org/licenses/by-nc/4.0/";
+    let err = License::read(text).unwrap_err();
+    assert!(matches!(&err, LicenseError::Ambiguous { licenses, .. } if licenses.len() == 2));
+    assert!(err.to_string().contains("CC BY 4.0, CC BY-NC 4.0"), "{err}");
 }
 
 #[test]

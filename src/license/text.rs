@@ -376,6 +376,8 @@ impl Cursor<'_, '_> {
             .or_else(|| self.phrase(i, &["cc", "0"]))
         {
             (Kind::Cc0, i + n)
+        } else if let Some(n) = self.phrase(i, &["creative", "commons", "zero"]) {
+            (Kind::Cc0, i + n)
         } else if let Some(n) = self.phrase(i, &["public", "domain", "mark"]) {
             (Kind::PublicDomainMark, i + n)
         } else if let Some(n) = self.phrase(i, &["cc", "pdm"]) {
