@@ -507,6 +507,8 @@ fn unknown_or_ambiguous_strings_are_none() {
         "https://creativecommons.org/licenses/by/",
         "https://creativecommons.org/publicdomain/zero/2.0/",
         "https://creativecommons.org/ns#",
+        "http://web.resource.org/cc/Attribution",
+        "http://web.resource.org/cc/Work",
         "http://creativecommons.org/licenses/GPL/2.0/",
         "https://example.org/licenses/by/4.0/",
         "https://www.flickr.com/commons/usage/",
@@ -799,4 +801,85 @@ fn corpus_wikimedia_extmetadata_fields_agree() {
     }
     println!("{compared} Wikimedia extmetadata licence records agree");
     assert!(compared > 50, "too few records: {compared}");
+}
+
+/// exiftool's reading of every rights field in the corpus images: only the
+/// statements that really name a licence may yield one.
+#[test]
+fn corpus_oracle_rights_fields_invent_no_licence() {
+    let Some(dir) = corpus("oracle") else {
+        println!("SKIP: corpus oracle absent");
+        return;
+    };
+    fn walk(v: &serde_json::Value, key: &str, out: &mut Vec<(String, String)>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, v)| walk(v, k, out)),
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, key, out)),
+            serde_json::Value::String(s) => {
+                let k = key.to_ascii_lowercase();
+                if ["rights", "copyright", "licen", "usageterms", "webstatement"]
+                    .iter()
+                    .any(|w| k.contains(w))
+                {
+                    out.push((key.to_string(), s.clone()));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut fields = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".json") && !name.ends_with(".raw.json") {
+            let text = std::fs::read_to_string(&path).unwrap();
+            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
+                walk(&v, "", &mut fields);
+            }
+        }
+    }
+    let mut recognised = std::collections::BTreeMap::new();
+    for (key, value) in &fields {
+        let ids: Vec<String> = License::find_all(value).iter().map(License::id).collect();
+        if !ids.is_empty() {
+            recognised.insert(value.clone(), (key.clone(), ids));
+        }
+    }
+    println!(
+        "{} rights fields read, {} name a licence:",
+        fields.len(),
+        recognised.len()
+    );
+    for (value, (key, ids)) in &recognised {
+        println!("  {key}: {value:?} -> {ids:?}");
+    }
+    assert!(
+        fields.len() > 100,
+        "too few rights fields: {}",
+        fields.len()
+    );
+    for (value, (_, ids)) in &recognised {
+        let v = value.to_lowercase();
+        let says_so = v.contains("public domain")
+            || v.contains("publicdomain")
+            || v.contains("creativecommons.org")
+            || v.contains("creative commons")
+            || v.contains("cc ")
+            || v.contains("cc-");
+        assert!(says_so, "{value:?} read as {ids:?}");
+    }
+}
+
+/// MediaWiki's XMP test carries a bogus `cc:license` (`creativecommons.com/cc-by-2.9`)
+/// and the `cc:` namespace URL: neither is a licence.
+#[test]
+fn corpus_mediawiki_bogus_xmp_licence_is_not_read() {
+    let Some(path) = corpus("attribution-data/mediawiki-xmp-fixture/7.xmp") else {
+        println!("SKIP: corpus attribution-data/mediawiki-xmp-fixture/7.xmp absent");
+        return;
+    };
+    let xmp = std::fs::read_to_string(path).unwrap();
+    assert!(xmp.contains("cc-by-2.9"), "fixture changed");
+    assert_eq!(License::find_all(&xmp), vec![]);
+    assert_eq!(License::parse("http://creativecommons.com/cc-by-2.9"), None);
 }

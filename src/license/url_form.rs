@@ -4,7 +4,12 @@ use super::{Elements, Kind, License, Version};
 
 /// Hosts whose paths name CC tools. `i.creativecommons.org` and
 /// `licensebuttons.net` serve the 88x31 buttons under `/l/` and `/p/`.
-const HOSTS: [&str; 2] = ["creativecommons.org", "licensebuttons.net"];
+/// `web.resource.org/cc/` is the old CC RDF namespace (SVG metadata of the 2000s).
+const HOSTS: [&str; 3] = [
+    "creativecommons.org",
+    "licensebuttons.net",
+    "web.resource.org",
+];
 
 /// How far around a host name a URL may reach; bounds the work on hostile text.
 const MAX_URL_PREFIX: usize = 16;
@@ -35,6 +40,12 @@ pub(super) fn parse_url(url: &str) -> Option<License> {
         .any(|h| host == *h || host.strip_suffix(h).is_some_and(|sub| sub.ends_with('.')));
     if !known {
         return None;
+    }
+    if host.ends_with("web.resource.org") {
+        // Only one term of the old namespace names a tool: `cc/PublicDomain`.
+        return (path.trim_end_matches('/') == "cc/publicdomain")
+            .then(|| License::new(Kind::PublicDomainCertification, None, None))
+            .flatten();
     }
     let path = path.replace("%2b", "+");
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
