@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use crate::license::{License, words};
-use crate::model::Attribution;
+use crate::model::{Asset, Attribution, Metadata};
 
 /// What the credit should say, from the ledger or the image's own metadata.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +26,31 @@ pub struct ExpectedCredit<'a> {
     /// Where the work came from; a credit must link it when known.
     pub source_url: Option<&'a str>,
     pub license: &'a License,
+}
+
+impl<'a> ExpectedCredit<'a> {
+    /// The credit owed for an image: the ledger's words first, then what the
+    /// image's own metadata says (CC's `attributionName` before the creator).
+    pub fn from_records(
+        asset: Option<&'a Asset>,
+        metadata: &'a Metadata,
+        license: &'a License,
+    ) -> ExpectedCredit<'a> {
+        let nonblank = |s: &'a Option<String>| s.as_deref().filter(|v| !v.trim().is_empty());
+        ExpectedCredit {
+            title: asset
+                .and_then(|a| nonblank(&a.title))
+                .or_else(|| nonblank(&metadata.title)),
+            author: asset
+                .and_then(|a| nonblank(&a.author))
+                .or_else(|| nonblank(&metadata.attribution_name))
+                .or_else(|| nonblank(&metadata.creator)),
+            source_url: asset
+                .and_then(|a| nonblank(&a.source_url))
+                .or_else(|| nonblank(&metadata.attribution_url)),
+            license,
+        }
+    }
 }
 
 /// One element of a credit.
@@ -764,6 +789,44 @@ mod tests {
             &expected,
         );
         assert_eq!(v.outcome(), Outcome::Complete);
+    }
+
+    #[test]
+    fn expected_credit_prefers_the_ledger_then_cc_metadata() {
+        let by = lic("CC BY 4.0");
+        let metadata = Metadata {
+            creator: Some("IMG Creator".into()),
+            attribution_name: Some("Jane Smith".into()),
+            attribution_url: Some("https://janesmith.example/".into()),
+            title: Some("   ".into()),
+            ..Metadata::default()
+        };
+        let e = ExpectedCredit::from_records(None, &metadata, &by);
+        assert_eq!(e.author, Some("Jane Smith"));
+        assert_eq!(e.source_url, Some("https://janesmith.example/"));
+        assert_eq!(e.title, None, "a blank title is no title");
+
+        let asset = Asset {
+            id: "a".into(),
+            files: vec![],
+            sha256: vec![],
+            phash: vec![],
+            title: Some("Robots".into()),
+            photographer: None,
+            people: None,
+            source: None,
+            license: Some("CC-BY-4.0".into()),
+            author: Some("J. Smith (Flickr)".into()),
+            source_url: None,
+            license_expires: None,
+            width: None,
+            height: None,
+            origin: Default::default(),
+        };
+        let e = ExpectedCredit::from_records(Some(&asset), &metadata, &by);
+        assert_eq!(e.author, Some("J. Smith (Flickr)"));
+        assert_eq!(e.title, Some("Robots"));
+        assert_eq!(e.source_url, Some("https://janesmith.example/"));
     }
 
     #[test]
