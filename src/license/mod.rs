@@ -19,7 +19,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-pub(crate) use text::{fold, words};
+/// Name-matching helpers shared with the rules (case, accents and punctuation ignored).
+pub use text::{fold, words};
 
 /// What a licence asks of whoever publishes the work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

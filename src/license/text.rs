@@ -20,7 +20,7 @@ use super::{Elements, Kind, License, Version};
 
 /// Lower-case, strip accents and fold the letters NFD cannot split, so
 /// "Müller", "MULLER" and "Muller" compare equal.
-pub(crate) fn fold(s: &str) -> String {
+pub fn fold(s: &str) -> String {
     if s.is_ascii() {
         return s.to_ascii_lowercase();
     }
@@ -46,7 +46,7 @@ pub(crate) fn fold(s: &str) -> String {
 
 /// Folded words of a text, split at anything that is not a letter or digit:
 /// what a reader compares when matching names.
-pub(crate) fn words(s: &str) -> Vec<String> {
+pub fn words(s: &str) -> Vec<String> {
     fold(s)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
