@@ -7,6 +7,7 @@ pub mod fixes;
 mod licensing;
 mod privacy;
 mod provenance;
+pub mod tasl;
 
 use std::collections::{BTreeMap, HashSet};
 
