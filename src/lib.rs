@@ -246,7 +246,14 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
     // Page order, then position on the page; the most severe first on one line.
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
-            (f.page.clone(), f.line, f.image.clone(), std::cmp::Reverse(f.severity), f.rule.clone(), f.message.clone())
+            (
+                f.page.clone(),
+                f.line,
+                f.image.clone(),
+                std::cmp::Reverse(f.severity),
+                f.rule.clone(),
+                f.message.clone(),
+            )
         };
         key(a).cmp(&key(b))
     });

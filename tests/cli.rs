@@ -16,7 +16,11 @@ fn clearance(dir: &Path, args: &[&str]) -> Output {
 
 fn jpeg(w: u32, h: u32, seed: u8) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, y| {
-        image::Rgb([(x as u8).wrapping_mul(seed), (y as u8).wrapping_add(seed), seed])
+        image::Rgb([
+            (x as u8).wrapping_mul(seed),
+            (y as u8).wrapping_add(seed),
+            seed,
+        ])
     });
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85)
@@ -51,10 +55,18 @@ source = "own"
 fn clean_site() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    write(root, "site/index.html", "<html><body>\n<img src=\"img/logo.jpg\" alt=\"Our logo\">\n</body></html>\n");
+    write(
+        root,
+        "site/index.html",
+        "<html><body>\n<img src=\"img/logo.jpg\" alt=\"Our logo\">\n</body></html>\n",
+    );
     write(root, "site/img/logo.jpg", jpeg(64, 48, 3));
     write(root, "ledger.toml", CLEAN_LEDGER);
-    write(root, "clearance.toml", "root = \"site\"\nledger = [\"ledger.toml\"]\n");
+    write(
+        root,
+        "clearance.toml",
+        "root = \"site\"\nledger = [\"ledger.toml\"]\n",
+    );
     dir
 }
 
@@ -83,7 +95,10 @@ fn rules_for(report: &Value, image: &str) -> Vec<String> {
 #[test]
 fn clean_site_exits_zero() {
     let dir = clean_site();
-    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    let out = clearance(
+        dir.path(),
+        &["scan", "--format", "json", "--as-of", "2026-11-15"],
+    );
     let report = json_report(&out);
     assert_eq!(out.status.code(), Some(0), "{report:#}");
     assert_eq!(report["summary"]["images"], 1);
@@ -96,7 +111,10 @@ fn clean_site_exits_zero() {
     let text = clearance(dir.path(), &["scan", "--as-of", "2026-11-15"]);
     assert_eq!(text.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&text.stdout);
-    assert!(stdout.contains("clear: 1 pages, 1 images: 0 errors"), "{stdout}");
+    assert!(
+        stdout.contains("clear: 1 pages, 1 images: 0 errors"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -137,11 +155,20 @@ fn missing_and_corrupt_images_are_findings_and_the_scan_goes_on() {
         "site/news.html",
         "<p>\n<img src=\"img/missing.png\" alt=\"\">\n<img src=\"/img/corrupt.jpg\" alt=\"\">\n<img src=\"img/logo.jpg\" alt=\"\">\n</p>",
     );
-    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    let out = clearance(
+        dir.path(),
+        &["scan", "--format", "json", "--as-of", "2026-11-15"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
-    assert_eq!(rules_for(&report, "img/missing.png"), vec!["unreadable-image"]);
-    assert_eq!(rules_for(&report, "img/corrupt.jpg"), vec!["unreadable-image"]);
+    assert_eq!(
+        rules_for(&report, "img/missing.png"),
+        vec!["unreadable-image"]
+    );
+    assert_eq!(
+        rules_for(&report, "img/corrupt.jpg"),
+        vec!["unreadable-image"]
+    );
     assert_eq!(rules_for(&report, "img/logo.jpg"), Vec::<String>::new());
     assert_eq!(report["summary"]["images"], 3);
     let missing = report["findings"]
@@ -159,8 +186,15 @@ fn reference_escaping_the_root_is_reported_not_read() {
     let dir = clean_site();
     // A real image just outside the root: it must never be read.
     write(dir.path(), "secret.jpg", jpeg(32, 32, 5));
-    write(dir.path(), "site/blog/post.html", "<img src=\"../../secret.jpg\" alt=\"x\">");
-    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15"]);
+    write(
+        dir.path(),
+        "site/blog/post.html",
+        "<img src=\"../../secret.jpg\" alt=\"x\">",
+    );
+    let out = clearance(
+        dir.path(),
+        &["scan", "--format", "json", "--as-of", "2026-11-15"],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
     let findings = report["findings"].as_array().unwrap();
@@ -169,9 +203,20 @@ fn reference_escaping_the_root_is_reported_not_read() {
         .find(|f| f["image"] == "../../secret.jpg")
         .expect("the escaping reference is reported");
     assert_eq!(escape["rule"], "unreadable-image");
-    assert!(escape["message"].as_str().unwrap().contains("outside the site root"));
+    assert!(
+        escape["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the site root")
+    );
     // Not read: no image entry carries its bytes.
-    assert!(report["images"].as_array().unwrap().iter().all(|i| !i["path"].as_str().unwrap().contains("secret")));
+    assert!(
+        report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i["path"].as_str().unwrap().contains("secret"))
+    );
 }
 
 #[test]
@@ -183,8 +228,19 @@ fn fail_on_never_and_warning_change_the_exit_code() {
         "ledger.toml",
         CLEAN_LEDGER.replace("people = []\n", ""),
     );
-    write(dir.path(), "site/index.html", "<img src=\"img/logo.jpg\" alt=\"Students at the fair\">");
-    let scan = |fail_on: &str| clearance(dir.path(), &["scan", "--fail-on", fail_on, "--as-of", "2026-11-15"]).status.code();
+    write(
+        dir.path(),
+        "site/index.html",
+        "<img src=\"img/logo.jpg\" alt=\"Students at the fair\">",
+    );
+    let scan = |fail_on: &str| {
+        clearance(
+            dir.path(),
+            &["scan", "--fail-on", fail_on, "--as-of", "2026-11-15"],
+        )
+        .status
+        .code()
+    };
     assert_eq!(scan("error"), Some(0));
     assert_eq!(scan("warning"), Some(1));
     assert_eq!(scan("never"), Some(0));
@@ -200,17 +256,54 @@ fn inline_ignore_and_baseline_suppress_but_keep_findings_visible() {
         "site/page.html",
         "<img src=\"a.jpg\" data-clearance-ignore=\"unknown-provenance\" alt=\"\">\n<img src=\"b.jpg\" alt=\"\">",
     );
-    let out = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15", "--write-baseline", "baseline.json"]);
+    let out = clearance(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--write-baseline",
+            "baseline.json",
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
-    let a = report["findings"].as_array().unwrap().iter().find(|f| f["image"] == "a.jpg").unwrap();
+    let a = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image"] == "a.jpg")
+        .unwrap();
     assert_eq!(a["suppressed"]["kind"], "inline");
     assert_eq!(report["summary"]["suppressed"], 1);
 
-    let again = clearance(dir.path(), &["scan", "--format", "json", "--as-of", "2026-11-15", "--baseline", "baseline.json"]);
-    assert_eq!(again.status.code(), Some(0), "{}", String::from_utf8_lossy(&again.stdout));
+    let again = clearance(
+        dir.path(),
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--baseline",
+            "baseline.json",
+        ],
+    );
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
     let report = json_report(&again);
-    let b = report["findings"].as_array().unwrap().iter().find(|f| f["image"] == "b.jpg").unwrap();
+    let b = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image"] == "b.jpg")
+        .unwrap();
     assert_eq!(b["suppressed"]["kind"], "baseline");
 }
 
@@ -220,7 +313,12 @@ fn init_writes_files_that_load() {
     let out = clearance(dir.path(), &["init"]);
     assert_eq!(out.status.code(), Some(0));
     let check = clearance(dir.path(), &["ledger", "check"]);
-    assert_eq!(check.status.code(), Some(0), "{}", String::from_utf8_lossy(&check.stderr));
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     // Refuses to overwrite without --force.
     assert_eq!(clearance(dir.path(), &["init"]).status.code(), Some(2));
 }

@@ -26,7 +26,10 @@ fn scan(args: &[&str]) -> Output {
 fn scan_json() -> (Value, Option<i32>) {
     let out = scan(&["--format", "json"]);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("not JSON ({e}); stderr: {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "not JSON ({e}); stderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (report, out.status.code())
 }
@@ -94,13 +97,16 @@ fn findings_point_at_the_line_of_the_reference() {
         if e["rule"].is_null() {
             continue;
         }
-        let f = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["image"] == e["image"] && f["page"] == e["page"] && f["rule"] == e["rule"]);
+        let f =
+            report["findings"].as_array().unwrap().iter().find(|f| {
+                f["image"] == e["image"] && f["page"] == e["page"] && f["rule"] == e["rule"]
+            });
         if let Some(f) = f {
-            assert_eq!(f["line"], e["line"], "line of {} on {}", e["image"], e["page"]);
+            assert_eq!(
+                f["line"], e["line"],
+                "line of {} on {}",
+                e["image"], e["page"]
+            );
         }
     }
 }
@@ -119,17 +125,30 @@ fn clean_images_are_reported_as_images_without_findings() {
         if image.starts_with("../") {
             continue; // outside the root: never read, so not an image entry
         }
-        assert!(images.contains(&image), "{image} is missing from the report's images");
+        assert!(
+            images.contains(&image),
+            "{image} is missing from the report's images"
+        );
     }
     for gone in expected()["not_reported"].as_array().unwrap() {
         let gone = str_of(gone);
-        assert!(!images.contains(&gone), "{gone} is excluded and must not appear");
         assert!(
-            report["findings"].as_array().unwrap().iter().all(|f| f["page"] != gone.as_str()),
+            !images.contains(&gone),
+            "{gone} is excluded and must not appear"
+        );
+        assert!(
+            report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|f| f["page"] != gone.as_str()),
             "excluded page {gone} was scanned"
         );
     }
-    assert_eq!(report["summary"]["pages"], expected()["pages"].as_array().unwrap().len());
+    assert_eq!(
+        report["summary"]["pages"],
+        expected()["pages"].as_array().unwrap().len()
+    );
 }
 
 #[test]
@@ -155,7 +174,10 @@ fn spot_checks_a_user_would_make() {
     // An unknown image gets a ledger stub that parses as TOML.
     let f = finding("images/lab/lab-overview.jpg", "unknown-provenance");
     let stub: toml::Table = toml::from_str(f["snippet"].as_str().unwrap()).unwrap();
-    assert_eq!(stub["asset"][0]["files"][0].as_str(), Some("images/lab/lab-overview.jpg"));
+    assert_eq!(
+        stub["asset"][0]["files"][0].as_str(),
+        Some("images/lab/lab-overview.jpg")
+    );
 }
 
 #[test]
@@ -175,7 +197,12 @@ fn clean_site_exits_zero_and_broken_ledger_names_its_line() {
         .args(["scan", "--as-of", AS_OF])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 
     let out = Command::new(env!("CARGO_BIN_EXE_clearance"))
         .current_dir(testdata.join("broken-ledger"))

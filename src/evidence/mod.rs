@@ -165,10 +165,34 @@ pub fn analyze(bytes: &[u8], sidecar: Option<&[u8]>, options: &EvidenceOptions) 
     if let Some(xmp) = sidecar {
         metadata::merge_sidecar(&mut evidence.metadata, xmp);
     }
+    normalise_license(&mut evidence.metadata);
     if options.phash && evidence.error.is_none() {
         evidence.phash = fingerprint::phash(bytes, format);
     }
     evidence
+}
+
+/// Fill `license` with the normalised id of a licence the metadata states, in
+/// the order of how explicitly each field states one.
+fn normalise_license(meta: &mut crate::model::Metadata) {
+    if meta.license.is_some() {
+        return;
+    }
+    let found = [
+        &meta.license_url,
+        &meta.usage_terms,
+        &meta.web_statement,
+        &meta.copyright,
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|text| {
+        crate::license::License::parse(text)
+            .or_else(|| crate::license::License::find_all(text).into_iter().next())
+    });
+    if let Some(license) = found {
+        meta.license = Some(license.id());
+    }
 }
 
 fn describe_non_image(bytes: &[u8]) -> String {
