@@ -139,6 +139,7 @@ fn jpeg<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
     if !photoshop.is_empty() {
         blocks.photoshop.push(Cow::Owned(photoshop));
     }
+    afcp(b, blocks, c);
     for (guid, ext) in extensions {
         // A GUID's chunks must cover exactly the declared length; the total is
         // bounded by the segments actually present, so a lying length cannot
@@ -163,6 +164,50 @@ fn jpeg<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
             blocks.xmp.push(Cow::Owned(packet));
         } else {
             c.warn("JPEG: extended XMP chunk outside its declared length");
+        }
+    }
+}
+
+/// AXS File Concatenation Protocol: a trailer after the JPEG's end that some
+/// newsroom tools use for IPTC. A 12-byte footer (`AXS!` big-endian or `AXS*`
+/// little-endian, then the header's file offset) points at a directory of
+/// (id, size, offset) entries.
+fn afcp<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
+    let Some(footer) = b.len().checked_sub(12).and_then(|at| b.get(at..)) else {
+        return;
+    };
+    let le = match &footer[..4] {
+        b"AXS!" => false,
+        b"AXS*" => true,
+        _ => return,
+    };
+    let u32_at = |at: usize| {
+        let v: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
+        Some((if le { u32::from_le_bytes(v) } else { u32::from_be_bytes(v) }) as usize)
+    };
+    let u16_at = |at: usize| {
+        let v: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
+        Some(usize::from(if le { u16::from_le_bytes(v) } else { u16::from_be_bytes(v) }))
+    };
+    let header = u32_at(b.len() - 8).unwrap_or(usize::MAX);
+    if b.get(header..header + 3) != Some(b"AXS") {
+        c.warn("JPEG: AFCP trailer points outside the file");
+        return;
+    }
+    let Some(count) = u16_at(header + 6) else { return };
+    for i in 0..count {
+        let entry = header + 12 + 12 * i;
+        let (Some(id), Some(size), Some(offset)) =
+            (b.get(entry..entry + 4), u32_at(entry + 4), u32_at(entry + 8))
+        else {
+            c.warn("JPEG: AFCP directory truncated");
+            return;
+        };
+        if id == b"IPTC" {
+            match b.get(offset..offset.saturating_add(size)) {
+                Some(iim) => blocks.iptc.push(Cow::Borrowed(iim)),
+                None => c.warn("JPEG: AFCP IPTC entry past the end"),
+            }
         }
     }
 }

@@ -27,7 +27,8 @@ const TAG_XP_TITLE: u16 = 0x9C9B;
 const TAG_XP_AUTHOR: u16 = 0x9C9D;
 
 /// Read a TIFF structure (`II*\0` / `MM\0*` header onwards).
-pub fn read(tiff: Vec<u8>, c: &mut Collector) -> Embedded {
+pub fn read(mut tiff: Vec<u8>, c: &mut Collector) -> Embedded {
+    relax_pointer_types(&mut tiff);
     let exif = match Reader::new().continue_on_error(true).read_raw(tiff) {
         Ok(exif) => exif,
         Err(err) => match err.distill_partial_result(|errors| {
@@ -139,30 +140,65 @@ fn read_gps(exif: &exif::Exif, c: &mut Collector) {
             .trim()
             .to_ascii_uppercase()
     };
-    let position = dms(&lat.value)
-        .zip(dms(&lon.value))
-        .map(|(la, lo)| {
-            let la = if reference(Tag::GPSLatitudeRef) == "S" { -la } else { la };
-            let lo = if reference(Tag::GPSLongitudeRef) == "W" { -lo } else { lo };
-            (la, lo)
-        });
-    c.offer_gps(position, "EXIF:GPS", rank::EXIF);
+    // Undefined coordinates (0/0, empty) locate nothing: not a GPS position.
+    let Some((la, lo)) = dms(&lat.value).zip(dms(&lon.value)) else {
+        c.warn("EXIF: GPS coordinates present but undefined");
+        return;
+    };
+    let la = if reference(Tag::GPSLatitudeRef) == "S" { -la } else { la };
+    let lo = if reference(Tag::GPSLongitudeRef) == "W" { -lo } else { lo };
+    c.offer_gps(Some((la, lo)), "EXIF:GPS", rank::EXIF);
 }
 
-/// Degrees, minutes, seconds rationals to decimal degrees.
+/// Some writers store the EXIF and GPS IFD pointers as SLONG (type 9) instead of
+/// LONG; kamadak-exif then drops the whole sub-IFD. exiftool accepts them, and so
+/// do we: rewrite the type in IFD0 before parsing (the value is the same bits).
+fn relax_pointer_types(tiff: &mut [u8]) {
+    let le = match tiff.get(0..2) {
+        Some(b"II") => true,
+        Some(b"MM") => false,
+        _ => return,
+    };
+    let u16_at = |b: &[u8], at: usize| -> Option<u16> {
+        let v: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
+        Some(if le { u16::from_le_bytes(v) } else { u16::from_be_bytes(v) })
+    };
+    let Some(ifd0) = tiff.get(4..8).and_then(|v| <[u8; 4]>::try_from(v).ok()).map(|v| {
+        (if le { u32::from_le_bytes(v) } else { u32::from_be_bytes(v) }) as usize
+    }) else {
+        return;
+    };
+    let Some(count) = u16_at(tiff, ifd0) else { return };
+    for i in 0..usize::from(count) {
+        let entry = ifd0 + 2 + 12 * i;
+        let (Some(tag), Some(kind)) = (u16_at(tiff, entry), u16_at(tiff, entry + 2)) else {
+            return;
+        };
+        if matches!(tag, 0x8769 | 0x8825) && kind == 9 {
+            let long: [u8; 2] = if le { 4u16.to_le_bytes() } else { 4u16.to_be_bytes() };
+            tiff[entry + 2..entry + 4].copy_from_slice(&long);
+        }
+    }
+}
+
+/// Degrees, minutes, seconds rationals to decimal degrees; `None` when the
+/// degrees are undefined (0/0 or missing). Undefined minutes/seconds count as 0.
 fn dms(v: &Value) -> Option<f64> {
-    let parts: Vec<f64> = match v {
+    let parts: Vec<Option<f64>> = match v {
         Value::Rational(r) => r
             .iter()
-            .map(|x| if x.denom == 0 { 0.0 } else { x.to_f64() })
+            .map(|x| (x.denom != 0).then(|| x.to_f64()))
             .collect(),
         Value::SRational(r) => r
             .iter()
-            .map(|x| if x.denom == 0 { 0.0 } else { x.to_f64() })
+            .map(|x| (x.denom != 0).then(|| x.to_f64()))
             .collect(),
         _ => return None,
     };
-    let deg = *parts.first()?;
+    let deg = (*parts.first()?)?;
+    let parts: Vec<f64> = std::iter::once(deg)
+        .chain(parts.iter().skip(1).map(|p| p.unwrap_or(0.0)))
+        .collect();
     let min = parts.get(1).copied().unwrap_or(0.0);
     let sec = parts.get(2).copied().unwrap_or(0.0);
     Some(deg + min / 60.0 + sec / 3600.0)

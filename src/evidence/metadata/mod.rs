@@ -131,6 +131,8 @@ fn read_svg(bytes: &[u8], c: &mut Collector) {
     };
     match roxmltree::Document::parse_with_options(text, options) {
         Ok(doc) => xmp::read_document(&doc, c, "SVG"),
-        Err(e) => c.warn(format!("SVG: malformed XML ({e})")),
+        // The rest of the drawing may be broken (undeclared prefixes are common);
+        // the RDF alone may still be sound.
+        Err(_) => xmp::read(text.as_bytes(), c, "SVG"),
     }
 }

@@ -55,9 +55,12 @@ pub fn read(bytes: &[u8], c: &mut Collector, origin: &str) {
     let doc = match Document::parse_with_options(text, options) {
         Ok(doc) => doc,
         Err(first_err) => {
-            // Writers pad or prefix packets with junk; retry on just the RDF element.
-            match rdf_fragment(text).map(|t| Document::parse_with_options(t, options)) {
-                Some(Ok(doc)) => doc,
+            let fragment = repaired_fragment(text);
+            match fragment.as_deref().map(|t| Document::parse_with_options(t, options)) {
+                Some(Ok(doc)) => {
+                    read_document(&doc, c, origin);
+                    return;
+                }
                 _ => {
                     c.warn(format!("{origin}: malformed XML ({first_err})"));
                     return;
@@ -66,6 +69,52 @@ pub fn read(bytes: &[u8], c: &mut Collector, origin: &str) {
         }
     };
     read_document(&doc, c, origin);
+}
+
+/// Retry material for a document that did not parse: writers pad packets with
+/// junk, and SVG editors leave prefixes (`c2pa:`) undeclared outside the RDF.
+/// Take just the `rdf:RDF` element and declare on it every namespace the
+/// document declares anywhere.
+pub fn repaired_fragment(text: &str) -> Option<String> {
+    let fragment = rdf_fragment(text)?;
+    let tag_end = fragment.find('>')?;
+    let start_tag = &fragment[..tag_end];
+    let already: Vec<&str> = namespace_declarations(start_tag).map(|(p, _)| p).collect();
+    let mut declarations = String::new();
+    let mut added: Vec<&str> = Vec::new();
+    for (prefix, uri) in namespace_declarations(text) {
+        if !already.contains(&prefix) && !added.contains(&prefix) {
+            added.push(prefix);
+            declarations.push_str(&format!(" xmlns:{prefix}=\"{uri}\""));
+        }
+    }
+    let name_end = start_tag
+        .find(|c: char| c.is_whitespace())
+        .unwrap_or(start_tag.len());
+    Some(format!(
+        "{}{}{}",
+        &fragment[..name_end],
+        declarations,
+        &fragment[name_end..]
+    ))
+}
+
+/// `xmlns:prefix = "uri"` declarations in raw XML text, spaces around `=` allowed.
+fn namespace_declarations(text: &str) -> impl Iterator<Item = (&str, &str)> {
+    text.match_indices("xmlns:").filter_map(move |(at, _)| {
+        let rest = &text[at + 6..];
+        let eq = rest.find('=')?;
+        let prefix = rest[..eq].trim();
+        let valid = !prefix.is_empty()
+            && prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+        let after = rest[eq + 1..].trim_start();
+        let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let close = after[1..].find(quote)?;
+        let uri = &after[1..1 + close];
+        (valid && !uri.contains('<')).then_some((prefix, uri))
+    })
 }
 
 /// Read the RDF inside an already parsed document (SVG).
@@ -82,10 +131,17 @@ pub fn read_document(doc: &Document<'_>, c: &mut Collector, origin: &str) {
 }
 
 fn decode(bytes: &[u8]) -> String {
-    // UTF-16 packets exist (the XMP spec allows them); all else is UTF-8.
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        let le = bytes[0] == 0xFF;
-        let units = bytes[2..].chunks_exact(2).map(|p| {
+    // UTF-16 packets exist (the XMP spec allows them, and the BOM may sit inside
+    // `begin="…"` rather than first); all else is UTF-8.
+    let utf16 = match bytes {
+        [0xFF, 0xFE, ..] => Some((true, 2)),
+        [0xFE, 0xFF, ..] => Some((false, 2)),
+        [0, b, ..] if *b != 0 => Some((false, 0)),
+        [b, 0, ..] if *b != 0 => Some((true, 0)),
+        _ => None,
+    };
+    if let Some((le, skip)) = utf16 {
+        let units = bytes[skip..].chunks_exact(2).map(|p| {
             if le {
                 u16::from_le_bytes([p[0], p[1]])
             } else {
