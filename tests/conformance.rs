@@ -54,7 +54,7 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
             "IFD0:XPAuthor",
             "XMP-dc:Creator",
             "IPTC:By-line",
-                        "XMP-tiff:Artist",
+            "XMP-tiff:Artist",
             "XMP-exif:Artist",
             "XMP-plus:ImageCreatorName",
             "XMP-pdf:Author",
@@ -68,7 +68,7 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
             "IFD0:Copyright",
             "XMP-dc:Rights",
             "IPTC:CopyrightNotice",
-                        "XMP-tiff:Copyright",
+            "XMP-tiff:Copyright",
             "XMP-exif:Copyright",
             "PNG:Copyright",
         ],
@@ -76,7 +76,10 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
     ("credit", &["XMP-photoshop:Credit", "IPTC:Credit"]),
     ("source", &["XMP-photoshop:Source", "IPTC:Source"]),
     ("usage_terms", &["XMP-xmpRights:UsageTerms"]),
-    ("web_statement", &["XMP-xmpRights:WebStatement", "Photoshop:URL"]),
+    (
+        "web_statement",
+        &["XMP-xmpRights:WebStatement", "Photoshop:URL"],
+    ),
     ("marked", &["XMP-xmpRights:Marked"]),
     ("license_url", &["XMP-cc:License", "XMP-tmp0:WorkLicense"]),
     ("attribution_name", &["XMP-cc:AttributionName"]),
@@ -84,7 +87,10 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
     ("licensor", &["XMP-plus:LicensorName"]),
     (
         "copyright_owner",
-        &["XMP-plus:CopyrightOwnerName", "XMP-tmp0:WorkRightsAgentTitle"],
+        &[
+            "XMP-plus:CopyrightOwnerName",
+            "XMP-tmp0:WorkRightsAgentTitle",
+        ],
     ),
     ("model_release", &["XMP-plus:ModelReleaseStatus"]),
     ("property_release", &["XMP-plus:PropertyReleaseStatus"]),
@@ -94,7 +100,10 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
     ),
     (
         "property_release_ids",
-        &["XMP-plus:PropertyReleaseID", "XMP-iptcExt:PropertyReleaseID"],
+        &[
+            "XMP-plus:PropertyReleaseID",
+            "XMP-iptcExt:PropertyReleaseID",
+        ],
     ),
     (
         "persons_shown",
@@ -251,7 +260,10 @@ fn agrees_with_exiftool_on_the_corpus() {
         // exiftool numbers further IPTC blocks IPTC2, IPTC3, ...: same tags.
         let numbered = |t: &str| -> Vec<String> {
             match t.strip_prefix("IPTC:") {
-                Some(name) => (2..10).map(|n| format!("IPTC{n}:{name}")).chain([t.to_string()]).collect(),
+                Some(name) => (2..10)
+                    .map(|n| format!("IPTC{n}:{name}"))
+                    .chain([t.to_string()])
+                    .collect(),
                 None => vec![t.to_string()],
             }
         };
@@ -278,8 +290,11 @@ fn agrees_with_exiftool_on_the_corpus() {
             let tally = per_field.entry(field).or_default();
             let verdict = match (&ours, theirs_text.is_empty()) {
                 (None, true) => continue,
-                (Some(o), _) if *field == "license_url"
-                    && candidates(LICENSE_TEXT_TAGS).iter().any(|v| as_text(v).contains(o.as_str())) =>
+                (Some(o), _)
+                    if *field == "license_url"
+                        && candidates(LICENSE_TEXT_TAGS)
+                            .iter()
+                            .any(|v| as_text(v).contains(o.as_str())) =>
                 {
                     "agree"
                 }
@@ -290,7 +305,9 @@ fn agrees_with_exiftool_on_the_corpus() {
                     let agree = if is_list {
                         let mine: BTreeSet<String> = match *field {
                             "persons_shown" => meta.persons_shown.iter().map(|s| norm(s)).collect(),
-                            "model_release_ids" => meta.model_release_ids.iter().map(|s| norm(s)).collect(),
+                            "model_release_ids" => {
+                                meta.model_release_ids.iter().map(|s| norm(s)).collect()
+                            }
                             _ => meta.property_release_ids.iter().map(|s| norm(s)).collect(),
                         };
                         let printed_set: BTreeSet<String> = tags
@@ -382,9 +399,16 @@ fn agrees_with_exiftool_on_the_corpus() {
         println!("  {d}");
     }
     println!("\nskipped: {}", skipped.join(", "));
-    assert!(images > 100, "expected the corpus to hold over 100 readable images");
+    assert!(
+        images > 100,
+        "expected the corpus to hold over 100 readable images"
+    );
     assert_eq!(total.invented, 0, "values exiftool does not see");
-    assert!(agreement >= 0.97, "agreement {:.2}% below 97%", agreement * 100.0);
+    assert!(
+        agreement >= 0.97,
+        "agreement {:.2}% below 97%",
+        agreement * 100.0
+    );
 }
 
 /// Debug aid: `CLEARANCE_DUMP=path cargo test --test conformance dump -- --nocapture`
@@ -397,5 +421,8 @@ fn dump() {
     let bytes = std::fs::read(&path).expect("CLEARANCE_DUMP file readable");
     let format = sniff_format(&bytes);
     let meta = metadata::read(&bytes, format);
-    println!("{format:?}\n{}", serde_json::to_string_pretty(&meta).unwrap());
+    println!(
+        "{format:?}\n{}",
+        serde_json::to_string_pretty(&meta).unwrap()
+    );
 }

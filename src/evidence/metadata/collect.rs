@@ -96,12 +96,15 @@ struct Candidate {
     source: String,
 }
 
+/// A GPS offer: rank, position when readable, source.
+type GpsCandidate = (u8, Option<(f64, f64)>, String);
+
 #[derive(Debug, Default)]
 pub struct Collector {
     texts: BTreeMap<Field, Candidate>,
     lists: BTreeMap<ListField, (Vec<String>, String)>,
     marked: Option<(u8, bool, String)>,
-    gps: Option<(u8, Option<(f64, f64)>, String)>,
+    gps: Option<GpsCandidate>,
     pub warnings: Vec<String>,
 }
 
@@ -155,7 +158,9 @@ impl Collector {
         let better = match &self.gps {
             None => true,
             // A readable position beats an unreadable one, then rank decides.
-            Some((r, p, _)) => (p.is_none() && position.is_some()) || (*r > rank && position.is_some()),
+            Some((r, p, _)) => {
+                (p.is_none() && position.is_some()) || (*r > rank && position.is_some())
+            }
         };
         if better {
             self.gps = Some((rank, position, source.to_string()));

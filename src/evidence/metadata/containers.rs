@@ -107,7 +107,9 @@ fn jpeg<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
             break;
         };
         let Some(seg) = b.get(pos + 4..pos + 2 + len).filter(|_| len >= 2) else {
-            c.warn(format!("JPEG: segment 0x{marker:02X} length {len} past the end"));
+            c.warn(format!(
+                "JPEG: segment 0x{marker:02X} length {len} past the end"
+            ));
             break;
         };
         match marker {
@@ -120,7 +122,9 @@ fn jpeg<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
                     if ext.len() >= 40 {
                         let entry = extensions.entry(&ext[..32]).or_default();
                         entry.full_len = be32(ext, 32).unwrap_or(0) as usize;
-                        entry.chunks.push((be32(ext, 36).unwrap_or(0) as usize, &ext[40..]));
+                        entry
+                            .chunks
+                            .push((be32(ext, 36).unwrap_or(0) as usize, &ext[40..]));
                     } else {
                         c.warn("JPEG: truncated extended XMP segment");
                     }
@@ -183,23 +187,37 @@ fn afcp<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
     };
     let u32_at = |at: usize| {
         let v: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-        Some((if le { u32::from_le_bytes(v) } else { u32::from_be_bytes(v) }) as usize)
+        Some(
+            (if le {
+                u32::from_le_bytes(v)
+            } else {
+                u32::from_be_bytes(v)
+            }) as usize,
+        )
     };
     let u16_at = |at: usize| {
         let v: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
-        Some(usize::from(if le { u16::from_le_bytes(v) } else { u16::from_be_bytes(v) }))
+        Some(usize::from(if le {
+            u16::from_le_bytes(v)
+        } else {
+            u16::from_be_bytes(v)
+        }))
     };
     let header = u32_at(b.len() - 8).unwrap_or(usize::MAX);
     if b.get(header..header + 3) != Some(b"AXS") {
         c.warn("JPEG: AFCP trailer points outside the file");
         return;
     }
-    let Some(count) = u16_at(header + 6) else { return };
+    let Some(count) = u16_at(header + 6) else {
+        return;
+    };
     for i in 0..count {
         let entry = header + 12 + 12 * i;
-        let (Some(id), Some(size), Some(offset)) =
-            (b.get(entry..entry + 4), u32_at(entry + 4), u32_at(entry + 8))
-        else {
+        let (Some(id), Some(size), Some(offset)) = (
+            b.get(entry..entry + 4),
+            u32_at(entry + 4),
+            u32_at(entry + 8),
+        ) else {
             c.warn("JPEG: AFCP directory truncated");
             return;
         };
@@ -302,9 +320,10 @@ fn png_itxt<'a>(data: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
     if keyword == "XML:com.adobe.xmp" {
         blocks.xmp.push(text);
     } else {
-        blocks
-            .text
-            .push((keyword.to_string(), String::from_utf8_lossy(&text).into_owned()));
+        blocks.text.push((
+            keyword.to_string(),
+            String::from_utf8_lossy(&text).into_owned(),
+        ));
     }
 }
 
@@ -479,7 +498,11 @@ impl<'a> Cursor<'a> {
         Some(s)
     }
     fn uint(&mut self, size: usize) -> Option<u64> {
-        Some(self.take(size)?.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)))
+        Some(
+            self.take(size)?
+                .iter()
+                .fold(0u64, |a, &x| (a << 8) | u64::from(x)),
+        )
     }
     fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
@@ -545,7 +568,10 @@ fn heif<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
             _ => Some(()),
         };
         if parsed.is_none() {
-            c.warn(format!("HEIF: malformed {} box", String::from_utf8_lossy(&kind)));
+            c.warn(format!(
+                "HEIF: malformed {} box",
+                String::from_utf8_lossy(&kind)
+            ));
         }
     }
     for item in items.values() {
@@ -578,7 +604,9 @@ fn heif<'a>(b: &'a [u8], blocks: &mut Blocks<'a>, c: &mut Collector) {
             // A 4-byte offset to the TIFF header precedes the EXIF payload.
             let skip = be32(&data, 0).unwrap_or(0) as usize;
             match data.get(4 + skip..) {
-                Some(tiff) => blocks.exif.push(Cow::Owned(strip_exif_prefix(tiff).to_vec())),
+                Some(tiff) => blocks
+                    .exif
+                    .push(Cow::Owned(strip_exif_prefix(tiff).to_vec())),
                 None => c.warn("HEIF: Exif item header offset past the end"),
             }
         } else {
@@ -591,7 +619,11 @@ fn parse_iinf(body: &[u8], items: &mut BTreeMap<u32, Item>) -> Option<()> {
     let mut cur = Cursor::new(body);
     let version = cur.u8()?;
     cur.take(3)?;
-    let _count = if version == 0 { u32::from(cur.u16()?) } else { cur.u32()? };
+    let _count = if version == 0 {
+        u32::from(cur.u16()?)
+    } else {
+        cur.u32()?
+    };
     for (kind, infe) in boxes(cur.rest()) {
         if &kind != b"infe" {
             continue;
@@ -602,7 +634,11 @@ fn parse_iinf(body: &[u8], items: &mut BTreeMap<u32, Item>) -> Option<()> {
         if v < 2 {
             continue; // item_type arrived in version 2
         }
-        let id = if v == 2 { u32::from(e.u16()?) } else { e.u32()? };
+        let id = if v == 2 {
+            u32::from(e.u16()?)
+        } else {
+            e.u32()?
+        };
         e.u16()?; // protection index
         let item_type: [u8; 4] = e.take(4)?.try_into().ok()?;
         let item = items.entry(id).or_default();
@@ -626,11 +662,23 @@ fn parse_iloc(body: &[u8], items: &mut BTreeMap<u32, Item>) -> Option<()> {
     let (offset_size, length_size) = (usize::from(sizes >> 4), usize::from(sizes & 15));
     let sizes2 = cur.u8()?;
     let base_offset_size = usize::from(sizes2 >> 4);
-    let index_size = if version >= 1 { usize::from(sizes2 & 15) } else { 0 };
-    let count = if version < 2 { u32::from(cur.u16()?) } else { cur.u32()? };
+    let index_size = if version >= 1 {
+        usize::from(sizes2 & 15)
+    } else {
+        0
+    };
+    let count = if version < 2 {
+        u32::from(cur.u16()?)
+    } else {
+        cur.u32()?
+    };
     for _ in 0..count {
         // Each item needs at least a few bytes: a huge count ends at the buffer's end.
-        let id = if version < 2 { u32::from(cur.u16()?) } else { cur.u32()? };
+        let id = if version < 2 {
+            u32::from(cur.u16()?)
+        } else {
+            cur.u32()?
+        };
         let construction = if version >= 1 { cur.u16()? & 15 } else { 0 };
         cur.u16()?; // data reference index
         let base = cur.uint(base_offset_size)?;

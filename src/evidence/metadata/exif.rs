@@ -50,10 +50,20 @@ pub fn read(mut tiff: Vec<u8>, c: &mut Collector) -> Embedded {
         c.offer(Field::Creator, &ascii(f), "EXIF:Artist", rank::EXIF);
     }
     if let Some(f) = get(Tag::Copyright) {
-        c.offer(Field::Copyright, &copyright(f), "EXIF:Copyright", rank::EXIF);
+        c.offer(
+            Field::Copyright,
+            &copyright(f),
+            "EXIF:Copyright",
+            rank::EXIF,
+        );
     }
     if let Some(f) = get(Tag::ImageDescription) {
-        c.offer(Field::Description, &ascii(f), "EXIF:ImageDescription", rank::EXIF);
+        c.offer(
+            Field::Description,
+            &ascii(f),
+            "EXIF:ImageDescription",
+            rank::EXIF,
+        );
     }
     if let Some(f) = get(Tag::Make) {
         c.offer(Field::CameraMake, &ascii(f), "EXIF:Make", rank::EXIF);
@@ -62,7 +72,12 @@ pub fn read(mut tiff: Vec<u8>, c: &mut Collector) -> Embedded {
         c.offer(Field::CameraModel, &ascii(f), "EXIF:Model", rank::EXIF);
     }
     if let Some(f) = get(Tag::DateTimeOriginal) {
-        c.offer(Field::DateTaken, &exif_date(&ascii(f)), "EXIF:DateTimeOriginal", rank::EXIF);
+        c.offer(
+            Field::DateTaken,
+            &exif_date(&ascii(f)),
+            "EXIF:DateTimeOriginal",
+            rank::EXIF,
+        );
     }
     if let Some(f) = tiff_tag(TAG_XP_AUTHOR) {
         c.offer(Field::Creator, &utf16(f), "EXIF:XPAuthor", rank::FALLBACK);
@@ -145,8 +160,16 @@ fn read_gps(exif: &exif::Exif, c: &mut Collector) {
         c.warn("EXIF: GPS coordinates present but undefined");
         return;
     };
-    let la = if reference(Tag::GPSLatitudeRef) == "S" { -la } else { la };
-    let lo = if reference(Tag::GPSLongitudeRef) == "W" { -lo } else { lo };
+    let la = if reference(Tag::GPSLatitudeRef) == "S" {
+        -la
+    } else {
+        la
+    };
+    let lo = if reference(Tag::GPSLongitudeRef) == "W" {
+        -lo
+    } else {
+        lo
+    };
     c.offer_gps(Some((la, lo)), "EXIF:GPS", rank::EXIF);
 }
 
@@ -161,21 +184,39 @@ fn relax_pointer_types(tiff: &mut [u8]) {
     };
     let u16_at = |b: &[u8], at: usize| -> Option<u16> {
         let v: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
-        Some(if le { u16::from_le_bytes(v) } else { u16::from_be_bytes(v) })
+        Some(if le {
+            u16::from_le_bytes(v)
+        } else {
+            u16::from_be_bytes(v)
+        })
     };
-    let Some(ifd0) = tiff.get(4..8).and_then(|v| <[u8; 4]>::try_from(v).ok()).map(|v| {
-        (if le { u32::from_le_bytes(v) } else { u32::from_be_bytes(v) }) as usize
-    }) else {
+    let Some(ifd0) = tiff
+        .get(4..8)
+        .and_then(|v| <[u8; 4]>::try_from(v).ok())
+        .map(|v| {
+            (if le {
+                u32::from_le_bytes(v)
+            } else {
+                u32::from_be_bytes(v)
+            }) as usize
+        })
+    else {
         return;
     };
-    let Some(count) = u16_at(tiff, ifd0) else { return };
+    let Some(count) = u16_at(tiff, ifd0) else {
+        return;
+    };
     for i in 0..usize::from(count) {
         let entry = ifd0 + 2 + 12 * i;
         let (Some(tag), Some(kind)) = (u16_at(tiff, entry), u16_at(tiff, entry + 2)) else {
             return;
         };
         if matches!(tag, 0x8769 | 0x8825) && kind == 9 {
-            let long: [u8; 2] = if le { 4u16.to_le_bytes() } else { 4u16.to_be_bytes() };
+            let long: [u8; 2] = if le {
+                4u16.to_le_bytes()
+            } else {
+                4u16.to_be_bytes()
+            };
             tiff[entry + 2..entry + 4].copy_from_slice(&long);
         }
     }

@@ -29,10 +29,13 @@ pub fn read_photoshop(mut data: &[u8], c: &mut Collector) -> Option<Vec<u8>> {
             c.warn("Photoshop resources: truncated block header");
             break;
         };
-        let size = u32::from_be_bytes([size_bytes[0], size_bytes[1], size_bytes[2], size_bytes[3]]) as usize;
+        let size = u32::from_be_bytes([size_bytes[0], size_bytes[1], size_bytes[2], size_bytes[3]])
+            as usize;
         let body_at = size_at + 4;
         let Some(body) = data.get(body_at..body_at.saturating_add(size)) else {
-            c.warn(format!("Photoshop resource 0x{id:04X}: length {size} past the end"));
+            c.warn(format!(
+                "Photoshop resource 0x{id:04X}: length {size} past the end"
+            ));
             break;
         };
         match id {
@@ -80,11 +83,15 @@ pub fn read_iim(data: &[u8], c: &mut Collector) {
                 c.warn("IPTC: bad extended length");
                 break;
             };
-            len = len_bytes.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            len = len_bytes
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
             value_at += n;
         }
         let Some(value) = data.get(value_at..value_at.saturating_add(len)) else {
-            c.warn(format!("IPTC {record}:{dataset}: length {len} past the end"));
+            c.warn(format!(
+                "IPTC {record}:{dataset}: length {len} past the end"
+            ));
             break;
         };
         pos = value_at + len;
@@ -102,14 +109,29 @@ pub fn read_iim(data: &[u8], c: &mut Collector) {
             (2, 80) => bylines.extend(text::clean(&decode(value))),
             (2, 110) => c.offer(Field::Credit, &decode(value), "IPTC:Credit", rank::IPTC),
             (2, 115) => c.offer(Field::Source, &decode(value), "IPTC:Source", rank::IPTC),
-            (2, 116) => c.offer(Field::Copyright, &decode(value), "IPTC:CopyrightNotice", rank::IPTC),
-            (2, 120) => c.offer(Field::Description, &decode(value), "IPTC:Caption-Abstract", rank::IPTC),
+            (2, 116) => c.offer(
+                Field::Copyright,
+                &decode(value),
+                "IPTC:CopyrightNotice",
+                rank::IPTC,
+            ),
+            (2, 120) => c.offer(
+                Field::Description,
+                &decode(value),
+                "IPTC:Caption-Abstract",
+                rank::IPTC,
+            ),
             (2, 55) => date = decode(value),
             _ => {}
         }
     }
     if !bylines.is_empty() {
-        c.offer(Field::Creator, &bylines.join(", "), "IPTC:By-line", rank::IPTC);
+        c.offer(
+            Field::Creator,
+            &bylines.join(", "),
+            "IPTC:By-line",
+            rank::IPTC,
+        );
     }
     let d = date.trim();
     if d.len() == 8 && d.bytes().all(|b| b.is_ascii_digit()) {
@@ -181,7 +203,10 @@ mod tests {
 
     #[test]
     fn charset_escape_selects_utf8_and_latin1_is_the_default() {
-        let utf8 = read(&build_iim(&[(1, 90, b"\x1B%G"), (2, 80, "Jürgen".as_bytes())]));
+        let utf8 = read(&build_iim(&[
+            (1, 90, b"\x1B%G"),
+            (2, 80, "Jürgen".as_bytes()),
+        ]));
         assert_eq!(utf8.creator.as_deref(), Some("Jürgen"));
         let latin1 = read(&build_iim(&[(2, 80, b"J\xfcrgen")]));
         assert_eq!(latin1.creator.as_deref(), Some("Jürgen"));
@@ -203,7 +228,11 @@ mod tests {
     #[test]
     fn photoshop_blocks_carry_iptc_and_url() {
         let iim = build_iim(&[(2, 80, b"Anna")]);
-        let irb = build_irb(&[(0x03ED, b"xyz"), (IRB_IPTC, &iim), (IRB_COPYRIGHT_URL, b"https://example.org/c")]);
+        let irb = build_irb(&[
+            (0x03ED, b"xyz"),
+            (IRB_IPTC, &iim),
+            (IRB_COPYRIGHT_URL, b"https://example.org/c"),
+        ]);
         let mut c = Collector::default();
         read_photoshop(&irb, &mut c);
         let m = c.finish();

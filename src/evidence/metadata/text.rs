@@ -65,7 +65,11 @@ pub fn repair_mojibake(s: &str) -> Cow<'_, str> {
         if current.is_ascii() {
             break;
         }
-        let Some(bytes) = current.chars().map(cp1252_byte).collect::<Option<Vec<u8>>>() else {
+        let Some(bytes) = current
+            .chars()
+            .map(cp1252_byte)
+            .collect::<Option<Vec<u8>>>()
+        else {
             break;
         };
         match String::from_utf8(bytes) {
@@ -101,17 +105,19 @@ mod tests {
     #[test]
     fn double_encoded_utf8_is_repaired() {
         assert_eq!(repair_mojibake("MÃ¼ller"), "Müller");
-        assert_eq!(repair_mojibake("Â© 2020 Jürgen"), "© 2020 Jürgen");
+        assert_eq!(repair_mojibake("Â© 2020 JÃ¼rgen"), "© 2020 Jürgen");
+        // Half-repaired text is ambiguous: left as it is.
+        assert_eq!(repair_mojibake("Â© 2020 Jürgen"), "Â© 2020 Jürgen");
         // Twice-encoded.
-        let twice: String = "Ã¼"
+        let twice: String = "ü"
             .bytes()
             .map(cp1252_char)
             .collect::<String>()
             .bytes()
             .map(cp1252_char)
             .collect();
-        let once = repair_mojibake(&twice);
-        assert_eq!(once, "ü");
+        assert_eq!(twice, "ÃƒÂ¼");
+        assert_eq!(repair_mojibake(&twice), "ü");
     }
 
     #[test]

@@ -47,7 +47,9 @@ struct Prop<'a> {
 /// (`XMP`, `XMP sidecar`, `SVG`).
 pub fn read(bytes: &[u8], c: &mut Collector, origin: &str) {
     let text = decode(bytes);
-    let text = text.trim_start_matches('\u{feff}').trim_end_matches(['\0', ' ', '\n', '\r', '\t']);
+    let text = text
+        .trim_start_matches('\u{feff}')
+        .trim_end_matches(['\0', ' ', '\n', '\r', '\t']);
     let options = ParsingOptions {
         allow_dtd: true,
         ..ParsingOptions::default()
@@ -56,7 +58,10 @@ pub fn read(bytes: &[u8], c: &mut Collector, origin: &str) {
         Ok(doc) => doc,
         Err(first_err) => {
             let fragment = repaired_fragment(text);
-            match fragment.as_deref().map(|t| Document::parse_with_options(t, options)) {
+            match fragment
+                .as_deref()
+                .map(|t| Document::parse_with_options(t, options))
+            {
                 Some(Ok(doc)) => {
                     read_document(&doc, c, origin);
                     return;
@@ -119,10 +124,9 @@ fn namespace_declarations(text: &str) -> impl Iterator<Item = (&str, &str)> {
 
 /// Read the RDF inside an already parsed document (SVG).
 pub fn read_document(doc: &Document<'_>, c: &mut Collector, origin: &str) {
-    for rdf in doc
-        .descendants()
-        .filter(|n| n.is_element() && n.tag_name().namespace() == Some(RDF) && n.tag_name().name() == "RDF")
-    {
+    for rdf in doc.descendants().filter(|n| {
+        n.is_element() && n.tag_name().namespace() == Some(RDF) && n.tag_name().name() == "RDF"
+    }) {
         for node in rdf.children().filter(Node::is_element) {
             let props = node_props(node, 0);
             apply(&props, c, origin);
@@ -192,7 +196,9 @@ fn node_props<'a>(node: Node<'a, '_>, depth: usize) -> Vec<Prop<'a>> {
         return props;
     }
     for child in node.children().filter(Node::is_element) {
-        let Some(ns) = child.tag_name().namespace() else { continue };
+        let Some(ns) = child.tag_name().namespace() else {
+            continue;
+        };
         props.push(Prop {
             ns,
             name: child.tag_name().name(),
@@ -217,7 +223,12 @@ fn value_of<'a>(elem: Node<'a, '_>, depth: usize) -> Value<'a> {
             let items = child
                 .children()
                 .filter(|n| n.is_element() && is_rdf(*n, "li"))
-                .map(|li| (li.attribute((XML, "lang")).unwrap_or(""), li.text().unwrap_or("")))
+                .map(|li| {
+                    (
+                        li.attribute((XML, "lang")).unwrap_or(""),
+                        li.text().unwrap_or(""),
+                    )
+                })
                 .collect();
             return Value::Alt(items);
         }
@@ -308,14 +319,19 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
             (XMP_RIGHTS, "UsageTerms") => {
                 c.offer(Field::UsageTerms, &joined(v), &src("xmpRights"), rank::XMP)
             }
-            (XMP_RIGHTS, "WebStatement") => {
-                c.offer(Field::WebStatement, &joined(v), &src("xmpRights"), rank::XMP)
-            }
+            (XMP_RIGHTS, "WebStatement") => c.offer(
+                Field::WebStatement,
+                &joined(v),
+                &src("xmpRights"),
+                rank::XMP,
+            ),
             (XMP_RIGHTS, "Marked") => match joined(v).to_ascii_lowercase().as_str() {
                 "true" | "1" => c.offer_marked(true, &src("xmpRights"), rank::XMP),
                 "false" | "0" => c.offer_marked(false, &src("xmpRights"), rank::XMP),
                 "" => {}
-                other => c.warn(format!("{origin}: xmpRights:Marked is `{other}`, not True/False")),
+                other => c.warn(format!(
+                    "{origin}: xmpRights:Marked is `{other}`, not True/False"
+                )),
             },
             (CC, "license") => c.offer(Field::LicenseUrl, &joined(v), &src("cc"), rank::XMP),
             (CC, "attributionName") => {
@@ -329,7 +345,12 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
             }
             (PLUS, "Licensor") => {
                 let names = struct_field(v, "LicensorName").join(", ");
-                c.offer(Field::Licensor, &names, &format!("{origin}-plus:LicensorName"), rank::XMP);
+                c.offer(
+                    Field::Licensor,
+                    &names,
+                    &format!("{origin}-plus:LicensorName"),
+                    rank::XMP,
+                );
             }
             (PLUS, "CopyrightOwner") => {
                 let names = struct_field(v, "CopyrightOwnerName").join(", ");
@@ -392,14 +413,24 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
                     );
                 }
             }
-            (IPTC_EXT, "DigitalSourceType") => {
-                c.offer(Field::DigitalSourceType, &joined(v), &src("iptcExt"), rank::XMP)
+            (IPTC_EXT, "DigitalSourceType") => c.offer(
+                Field::DigitalSourceType,
+                &joined(v),
+                &src("iptcExt"),
+                rank::XMP,
+            ),
+            (PHOTOSHOP, "Credit") => {
+                c.offer(Field::Credit, &joined(v), &src("photoshop"), rank::XMP)
             }
-            (PHOTOSHOP, "Credit") => c.offer(Field::Credit, &joined(v), &src("photoshop"), rank::XMP),
-            (PHOTOSHOP, "Source") => c.offer(Field::Source, &joined(v), &src("photoshop"), rank::XMP),
-            (PHOTOSHOP, "DateCreated") => {
-                c.offer(Field::DateTaken, &joined(v), &src("photoshop"), rank::FALLBACK)
+            (PHOTOSHOP, "Source") => {
+                c.offer(Field::Source, &joined(v), &src("photoshop"), rank::XMP)
             }
+            (PHOTOSHOP, "DateCreated") => c.offer(
+                Field::DateTaken,
+                &joined(v),
+                &src("photoshop"),
+                rank::FALLBACK,
+            ),
             (TIFF, "Artist") => c.offer(Field::Creator, &joined(v), &src("tiff"), rank::EXIF),
             (TIFF, "Copyright") => c.offer(Field::Copyright, &joined(v), &src("tiff"), rank::EXIF),
             (TIFF, "ImageDescription") => {
@@ -432,13 +463,21 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
 fn xmp_coordinate(s: &str) -> Option<f64> {
     let s = s.trim();
     let hemisphere = s.chars().last()?.to_ascii_uppercase();
-    let body = if hemisphere.is_ascii_alphabetic() { &s[..s.len() - 1] } else { s };
+    let body = if hemisphere.is_ascii_alphabetic() {
+        &s[..s.len() - 1]
+    } else {
+        s
+    };
     let mut parts = body.split(',').map(|p| p.trim().parse::<f64>());
     let deg = parts.next()?.ok()?;
     let min = parts.next().transpose().ok()?.unwrap_or(0.0);
     let sec = parts.next().transpose().ok()?.unwrap_or(0.0);
     let value = deg + min / 60.0 + sec / 3600.0;
-    Some(if matches!(hemisphere, 'S' | 'W') { -value } else { value })
+    Some(if matches!(hemisphere, 'S' | 'W') {
+        -value
+    } else {
+        value
+    })
 }
 
 #[cfg(test)]
@@ -494,15 +533,24 @@ mod tests {
         assert_eq!(m.creator.as_deref(), Some("Anna Beispiel, Ben Muster"));
         assert_eq!(m.copyright.as_deref(), Some("© School"));
         assert_eq!(m.credit.as_deref(), Some("Foto: Schule am See"));
-        assert_eq!(m.usage_terms.as_deref(), Some("Only for the school website"));
-        assert_eq!(m.web_statement.as_deref(), Some("https://example.org/rights"));
+        assert_eq!(
+            m.usage_terms.as_deref(),
+            Some("Only for the school website")
+        );
+        assert_eq!(
+            m.web_statement.as_deref(),
+            Some("https://example.org/rights")
+        );
         assert_eq!(m.marked, Some(true));
         assert_eq!(
             m.license_url.as_deref(),
             Some("https://creativecommons.org/licenses/by-sa/4.0/")
         );
         assert_eq!(m.attribution_name.as_deref(), Some("Anna B."));
-        assert_eq!(m.model_release.as_deref(), Some("Limited or Incomplete Model Releases"));
+        assert_eq!(
+            m.model_release.as_deref(),
+            Some("Limited or Incomplete Model Releases")
+        );
         assert_eq!(m.model_release_ids, ["MR-2024-01", "MR-2024-02"]);
         assert_eq!(m.property_release.as_deref(), Some("Not Applicable"));
         assert_eq!(m.minor_model_age.as_deref(), Some("Age 14 or Under"));
@@ -532,7 +580,10 @@ mod tests {
         );
         assert_eq!(m.creator.as_deref(), Some("denco"));
         assert_eq!(m.title.as_deref(), Some("Apple"));
-        assert_eq!(m.license_url.as_deref(), Some("http://web.resource.org/cc/PublicDomain"));
+        assert_eq!(
+            m.license_url.as_deref(),
+            Some("http://web.resource.org/cc/PublicDomain")
+        );
     }
 
     #[test]
