@@ -86,10 +86,13 @@ pub fn load_ledger(config: &Config, extra: &[PathBuf]) -> Result<Ledger> {
     Ledger::load(&paths).map_err(|e| Error::Ledger(e.to_string()))
 }
 
+/// The sources to scan, and the local root (for reports that point at page files).
+type OpenedSources = (Vec<Box<dyn Source>>, Option<String>);
+
 fn open_sources(
     targets: &[String],
     config: &Config,
-) -> Result<(Vec<Box<dyn Source>>, Option<String>)> {
+) -> Result<OpenedSources> {
     let targets: Vec<String> = if targets.is_empty() {
         vec![
             config
