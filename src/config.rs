@@ -173,7 +173,12 @@ impl Config {
 
     /// Find `clearance.toml` in `dir`, or the defaults when there is none.
     pub fn discover(dir: &Path) -> Result<Config> {
-        let candidate = dir.join(DEFAULT_FILE);
+        // `./clearance.toml` would make every message say `./ledger.toml`.
+        let candidate = if dir == Path::new(".") {
+            PathBuf::from(DEFAULT_FILE)
+        } else {
+            dir.join(DEFAULT_FILE)
+        };
         if candidate.is_file() {
             Config::load(&candidate)
         } else {

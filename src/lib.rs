@@ -329,10 +329,14 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
                 page: Some(u.page.clone()),
                 line: Some(u.line),
                 column: Some(u.column),
-                message: format!(
-                    "`{}` resolves to {resolved}, outside the site root; it was not read",
-                    u.reference
-                ),
+                message: if resolved == u.reference {
+                    format!("`{}` climbs above the site root; it was not read", u.reference)
+                } else {
+                    format!(
+                        "`{}` resolves to {resolved}, outside the site root; it was not read",
+                        u.reference
+                    )
+                },
                 evidence: BTreeMap::from([("reason".to_string(), "outside the site root".into())]),
                 fix: "Point the reference at an image inside the site (copy the image into the site), then scan again."
                     .to_string(),
