@@ -330,7 +330,7 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
                 line: Some(u.line),
                 column: Some(u.column),
                 message: if resolved == u.reference {
-                    format!("`{}` climbs above the site root; it was not read", u.reference)
+                    format!("`{}` points outside the site root; it was not read", u.reference)
                 } else {
                     format!(
                         "`{}` resolves to {resolved}, outside the site root; it was not read",
