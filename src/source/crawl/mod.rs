@@ -483,7 +483,9 @@ impl Crawler {
         let robots = self.robots_for(&start).await;
         if !robots.allows(&start) {
             return Err(start_err(match &*robots {
-                Robots::DisallowAll(why) => format!("{why}, and robots rules then forbid crawling"),
+                Robots::DisallowAll(why) => {
+                    format!("{why}; without a readable robots.txt, RFC 9309 forbids crawling")
+                }
                 _ => format!("robots.txt disallows it for `{ROBOTS_AGENT}`"),
             }));
         }

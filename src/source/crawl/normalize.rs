@@ -28,7 +28,7 @@ impl Normalizer {
 
     fn is_tracking(&self, name: &str) -> bool {
         let name = name.to_ascii_lowercase();
-        self.exact.iter().any(|e| *e == name) || self.prefixes.iter().any(|p| name.starts_with(p))
+        self.exact.contains(&name) || self.prefixes.iter().any(|p| name.starts_with(p))
     }
 
     /// The canonical form of `url`: the key that decides "already fetched".

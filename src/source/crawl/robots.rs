@@ -26,7 +26,9 @@ impl Robots {
     /// Why a URL is not fetched, in the words a failure report uses.
     pub fn refusal(&self) -> String {
         match self {
-            Robots::DisallowAll(why) => format!("not fetched: {why}, so robots rules say keep out"),
+            Robots::DisallowAll(why) => format!(
+                "not fetched: {why}; without a readable robots.txt, RFC 9309 forbids crawling"
+            ),
             _ => "not fetched: robots.txt disallows it".to_string(),
         }
     }
