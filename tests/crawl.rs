@@ -165,7 +165,7 @@ fn school_site() -> TestServer {
   <a href="/?utm_source=newsletter">Home from a newsletter</a>
   <a href="/private/secret.html">Staff only</a>
   <a href="/old">Old address</a> <a href="/loop-a">Broken</a> <a href="/gone.html">Gone</a>
-  <a href="/busy.html">Busy</a> <a href="/files/plan.pdf">Plan</a>
+  <a href="/busy.html">Busy</a> <a href="/files/plan.pdf">Plan</a> <a href="/huge.html">Huge</a>
   <a href="http://localhost:{port}/elsewhere.html">Another site</a>
   <a href="mailto:office@example.org">Mail</a>
   <img src="/img/ok.jpg" alt="Team">
@@ -199,6 +199,12 @@ fn school_site() -> TestServer {
                 }
             }
             "/img/ok.jpg" => reply(200, "image/jpeg", JPEG),
+            "/huge.html" => reply(
+                200,
+                "text/html",
+                html("Huge", &"<p>words</p>".repeat(30_000)),
+            ),
+            "/img/huge.jpg" => reply(200, "image/jpeg", [JPEG, &[0u8; 300_000][..]].concat()),
             "/img/slow.jpg" => {
                 let mut r = reply(200, "image/jpeg", JPEG);
                 r.delay = Duration::from_secs(3);
@@ -231,6 +237,8 @@ fn test_config() -> CrawlConfig {
         min_delay: Duration::from_millis(5),
         max_retry_wait: Duration::from_secs(5),
         deadline: Duration::from_secs(60),
+        max_page_bytes: 256 * 1024,
+        max_image_bytes: 256 * 1024,
         ..CrawlConfig::default()
     }
 }
@@ -285,7 +293,8 @@ fn crawl_finds_every_page_politely_and_reports_what_it_could_not_fetch() {
     assert!(moved.html.contains("New address"));
 
     let why = reasons(&failures, &site.base);
-    assert_eq!(why.len(), 3, "failures: {why:#?}");
+    assert_eq!(why.len(), 4, "failures: {why:#?}");
+    assert_eq!(why["/huge.html"], "larger than the limit of 262144 bytes");
     assert!(
         why["/private/secret.html"].contains("robots.txt"),
         "{why:?}"
@@ -374,7 +383,7 @@ fn images_are_fetched_once_each_and_every_fault_has_its_error() {
     let site = school_site();
     let source = CrawlSource::new(&format!("{}/", site.base), test_config()).unwrap();
     let key = |p: &str| ImageKey::Remote(format!("{}{p}", site.base));
-    let names = ["ok", "missing", "slow", "busy", "fake", "loop"];
+    let names = ["ok", "missing", "slow", "busy", "fake", "loop", "huge"];
 
     // Read concurrently, as the pipeline's rayon workers do.
     let results: BTreeMap<&str, Result<Vec<u8>, FetchError>> = std::thread::scope(|s| {
@@ -419,6 +428,14 @@ fn images_are_fetched_once_each_and_every_fault_has_its_error() {
         }
         other => panic!("HTML served as image/jpeg was accepted: {other:?}"),
     }
+    assert!(
+        matches!(
+            &results["huge"],
+            Err(FetchError::TooLarge { limit: 262144, .. })
+        ),
+        "{:?}",
+        results["huge"]
+    );
     match &results["loop"] {
         Err(FetchError::Io(msg)) => assert!(msg.contains("redirect loop"), "{msg}"),
         other => panic!("{other:?}"),
@@ -474,6 +491,20 @@ fn limits_stop_the_crawl_and_say_what_was_left() {
         "{failures:#?}"
     );
 
+    let few_documents = CrawlConfig {
+        max_documents: 1,
+        ..test_config()
+    };
+    let source = CrawlSource::new(&format!("{}/", site.base), few_documents).unwrap();
+    let (pages, failures) = crawl(&source);
+    let why = reasons(&failures, &site.base);
+    assert!(
+        why["/sitemap-pages.xml"].contains("max_documents = 1"),
+        "{why:#?}"
+    );
+    assert!(why["/feed.xml"].contains("max_documents = 1"), "{why:#?}");
+    assert!(!pages.iter().any(|p| p.path == "from-feed.html"));
+
     let shallow = CrawlConfig {
         max_depth: 0,
         ..test_config()
@@ -526,4 +557,207 @@ fn an_unreachable_or_failing_start_url_stops_the_scan() {
         other => panic!("expected a start error, got {other:?}"),
     }
     assert_eq!(site.count("/private/secret.html"), 0);
+}
+
+/// Serve the files under `root` as a static web server would (`/dir/` serves
+/// `dir/index.html`), so a built site folder can be crawled and scanned locally alike.
+fn serve_dir(root: std::path::PathBuf) -> TestServer {
+    serve(Arc::new(move |path: &str, _base: &str| {
+        let path = path.split(['?', '#']).next().unwrap_or("");
+        let decoded = percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .into_owned();
+        let mut rel = decoded.trim_start_matches('/').to_string();
+        if rel.is_empty() || rel.ends_with('/') {
+            rel.push_str("index.html");
+        }
+        if rel.split('/').any(|seg| seg == "..") {
+            return reply(403, "text/plain", "no");
+        }
+        let file = root.join(&rel);
+        let content_type = match file.extension().and_then(|e| e.to_str()) {
+            Some("html") => "text/html; charset=utf-8",
+            Some("jpg") | Some("jpeg") => "image/jpeg",
+            Some("xml") => "application/xml",
+            _ => "application/octet-stream",
+        };
+        match std::fs::read(&file) {
+            Ok(bytes) => reply(200, content_type, bytes),
+            Err(_) => reply(404, "text/html", html("Not found", "")),
+        }
+    }))
+}
+
+#[test]
+fn a_served_folder_crawls_to_the_page_paths_a_local_scan_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = [
+        (
+            "index.html",
+            r#"<a href="news/">News</a> <a href="about/staff.html">Staff</a> <img src="img/a.jpg">"#,
+        ),
+        (
+            "news/index.html",
+            r#"<a href="Team%20Day.html">Team day</a> <a href="../index.html">Home</a>"#,
+        ),
+        (
+            "news/Team Day.html",
+            r#"<img src="../img/a.jpg"> <a href="/news/index.html">News</a>"#,
+        ),
+        (
+            "about/staff.html",
+            r#"<a href="../news/Team Day.html">Same page, raw space</a>"#,
+        ),
+    ];
+    for (rel, body) in files {
+        let path = dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, html(rel, body)).unwrap();
+    }
+    std::fs::create_dir_all(dir.path().join("img")).unwrap();
+    std::fs::write(dir.path().join("img/a.jpg"), JPEG).unwrap();
+
+    let site = serve_dir(dir.path().to_path_buf());
+    let source = CrawlSource::new(&format!("{}/", site.base), test_config()).unwrap();
+    let (pages, failures) = crawl(&source);
+    assert!(failures.is_empty(), "{failures:#?}");
+    let crawled: BTreeSet<String> = pages.iter().map(|p| p.path.clone()).collect();
+    let on_disk: BTreeSet<String> = files.iter().map(|(rel, _)| rel.to_string()).collect();
+    assert_eq!(crawled, on_disk);
+    assert_eq!(pages.len(), files.len(), "each page once");
+    // Image keys resolve to the same site path a local scan uses.
+    let key = ImageKey::Remote(format!("{}/img/a.jpg", site.base));
+    assert_eq!(key.site_path(), "img/a.jpg");
+    assert_eq!(source.read_image(&key).unwrap().bytes, JPEG);
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A generated site of `n` pages: a tree with ten children a page, plus a cross link
+/// and five images on each, so links repeat as on a real site.
+fn large_site(n: usize) -> TestServer {
+    let pages: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..n)
+            .map(|i| {
+                let link = |j: usize| if j == 0 { "/".to_string() } else { format!("/p/{j}.html") };
+                let mut body = format!("<nav><a href=\"/\">Home</a> <a href=\"{}\">Up</a></nav><ul>", link(i / 10));
+                for child in (10 * i + 1..=10 * i + 10).filter(|c| *c < n) {
+                    body += &format!("<li><a href=\"{}\">Page {child}</a></li>", link(child));
+                }
+                body += &format!("</ul><p><a href=\"{}\">Related</a></p>", link((i * 37 + 11) % n));
+                for k in 0..5 {
+                    body += &format!("<figure><img src=\"/img/{i}-{k}.jpg\" alt=\"Photo {k}\"><figcaption>Photo {k} of page {i}, a caption of ordinary length.</figcaption></figure>");
+                }
+                html(&format!("Page {i}"), &body)
+            })
+            .collect(),
+    );
+    serve(Arc::new(move |path: &str, _base: &str| {
+        let index = match path {
+            "/" => Some(0),
+            p => p
+                .strip_prefix("/p/")
+                .and_then(|p| p.strip_suffix(".html"))
+                .and_then(|i| i.parse::<usize>().ok()),
+        };
+        match index.and_then(|i| pages.get(i)) {
+            Some(page) => reply(200, "text/html", page.clone()),
+            None => reply(404, "text/html", html("Not found", "")),
+        }
+    }))
+}
+
+/// Benchmark for BENCHMARKS.md (ignored by default; run with
+/// `cargo test --release --test crawl -- --ignored --nocapture crawl_benchmark`).
+/// `CRAWL_BENCH_PAGES` sets the site size (default 1000). Compares with
+/// `wget --recursive` on the same server when wget is installed.
+#[test]
+#[ignore]
+fn crawl_benchmark() {
+    let n: usize = std::env::var("CRAWL_BENCH_PAGES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    let site = large_site(n);
+    let before = peak_rss_kib().unwrap_or(0);
+    for concurrency in [4, 1] {
+        let config = CrawlConfig {
+            min_delay: Duration::ZERO,
+            per_host_concurrency: concurrency,
+            max_pages: n + 10,
+            ..CrawlConfig::default()
+        };
+        let source = CrawlSource::new(&format!("{}/", site.base), config).unwrap();
+        let started = std::time::Instant::now();
+        let (mut count, mut bytes) = (0usize, 0usize);
+        let failures = source
+            .pages(&mut |p| {
+                count += 1;
+                bytes += p.html.len();
+            })
+            .unwrap();
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(count, n, "every page crawled: {failures:?}");
+        println!(
+            "clearance crawl, {concurrency} per host: {count} pages ({} KiB) in {secs:.2}s = {:.0} pages/s, {} requests",
+            bytes / 1024,
+            count as f64 / secs,
+            source.log().requests
+        );
+    }
+    let after = peak_rss_kib().unwrap_or(0);
+    println!(
+        "peak RSS of the test process: {after} KiB (before crawling, with the site generated: {before} KiB)"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
+    let wget = std::process::Command::new("/usr/bin/time")
+        .args(["-f", "wget peak RSS: %M KiB"])
+        .args([
+            "wget",
+            "--recursive",
+            "--level=inf",
+            "--no-verbose",
+            "--reject=jpg",
+            "--no-host-directories",
+        ])
+        .arg("--directory-prefix")
+        .arg(dir.path())
+        .arg(format!("{}/", site.base))
+        .output();
+    match wget {
+        Ok(out) => {
+            let secs = started.elapsed().as_secs_f64();
+            let fetched = walk_html(dir.path());
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let rss = stderr
+                .lines()
+                .find(|l| l.starts_with("wget peak RSS"))
+                .unwrap_or("wget peak RSS: ?");
+            println!(
+                "wget --recursive: {fetched} pages in {secs:.2}s = {:.0} pages/s; {rss}",
+                fetched as f64 / secs
+            );
+        }
+        Err(e) => println!("wget comparison skipped: /usr/bin/time or wget not runnable ({e})"),
+    }
+}
+
+fn walk_html(dir: &std::path::Path) -> usize {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            n += walk_html(&path);
+        } else if path.extension().is_some_and(|e| e == "html") {
+            n += 1;
+        }
+    }
+    n
 }

@@ -12,6 +12,9 @@ pub struct CrawlConfig {
     pub tracking_params: Vec<String>,
     /// Pages fetched at most; pages found beyond it are reported as not fetched.
     pub max_pages: usize,
+    /// Sitemaps and feeds fetched at most (a sitemap index or a paged feed can name
+    /// thousands); those beyond are reported as not fetched.
+    pub max_documents: usize,
     /// Link hops from the start page (sitemap and feed entries count as one hop).
     pub max_depth: u32,
     /// A page (or sitemap, feed) body larger than this is a failure, not truncated.
@@ -51,6 +54,7 @@ impl Default for CrawlConfig {
             .map(|s| s.to_string())
             .collect(),
             max_pages: 5_000,
+            max_documents: 1_000,
             max_depth: 25,
             max_page_bytes: 10 * 1024 * 1024,
             max_image_bytes: 50 * 1024 * 1024,

@@ -84,7 +84,7 @@ impl CrawlSource {
             .map_err(|e| start_err(format!("no origin: {e}")))?;
         let crawler = Crawler {
             norm: Normalizer::new(&config.tracking_params),
-            deadline: Instant::now() + config.deadline,
+            deadline: far_instant(config.deadline),
             images: ImageCache::new(config.image_cache_bytes),
             cfg: config,
             fetcher,
@@ -289,6 +289,7 @@ struct Frontier {
     too_deep: HashMap<String, Url>,
     seeded: HashSet<String>,
     pages_started: usize,
+    docs_started: usize,
 }
 
 const ROBOTS_MAX_BYTES: u64 = 512 * 1024;
@@ -383,7 +384,9 @@ impl Crawler {
             )),
         };
         if let Some(secs) = robots.crawl_delay().filter(|s| s.is_finite() && *s > 0.0) {
-            let gap = Duration::from_secs_f32(secs).min(self.cfg.max_retry_wait);
+            let gap = Duration::try_from_secs_f32(secs)
+                .unwrap_or(Duration::MAX)
+                .min(self.cfg.max_retry_wait);
             self.fetcher.widen_gap(url, gap);
         }
         Arc::new(robots)
@@ -526,8 +529,15 @@ impl Crawler {
         let mut out_of_time = false;
         loop {
             while tasks.len() < max_in_flight && Instant::now() < self.deadline {
-                let job = match st.docs.pop_front() {
-                    Some(job) => job,
+                let doc = match st.docs_started < self.cfg.max_documents {
+                    true => st.docs.pop_front(),
+                    false => None,
+                };
+                let job = match doc {
+                    Some(job) => {
+                        st.docs_started += 1;
+                        job
+                    }
                     None if st.pages_started < self.cfg.max_pages => match st.pages.pop_front() {
                         Some(job) => {
                             st.pages_started += 1;
@@ -589,16 +599,23 @@ impl Crawler {
                     }),
             );
         } else {
-            let why = format!(
+            let pages = format!(
                 "not fetched: the crawl stopped at max_pages = {}",
                 self.cfg.max_pages
             );
+            let docs = format!(
+                "not fetched: the crawl stopped at max_documents = {} sitemaps and feeds",
+                self.cfg.max_documents
+            );
             failures.extend(
                 unfinished
-                    .filter(|j| j.kind == Kind::Page)
+                    .filter(|j| j.kind.reported())
                     .map(|j| PageFailure {
                         page: j.url.to_string(),
-                        reason: why.clone(),
+                        reason: match j.kind {
+                            Kind::Page => pages.clone(),
+                            _ => docs.clone(),
+                        },
                     }),
             );
         }
@@ -849,6 +866,14 @@ impl Crawler {
         // it and reports what it finds.
         Ok(Arc::new(body))
     }
+}
+
+/// `now + d`, saturating: a configured deadline of "forever" must not overflow.
+fn far_instant(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
 }
 
 type ImageResult = Result<Arc<Vec<u8>>, FetchError>;
