@@ -42,6 +42,8 @@ struct Reply {
     headers: Vec<(&'static str, String)>,
     body: Vec<u8>,
     delay: Duration,
+    /// Send without Content-Length (chunked), so only counting the bytes can enforce a limit.
+    chunked: bool,
 }
 
 fn reply(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> Reply {
@@ -51,6 +53,7 @@ fn reply(status: u16, content_type: &'static str, body: impl Into<Vec<u8>>) -> R
         headers: Vec::new(),
         body: body.into(),
         delay: Duration::ZERO,
+        chunked: false,
     }
 }
 
@@ -87,8 +90,14 @@ fn serve(route: Arc<Route>) -> TestServer {
             std::thread::spawn(move || {
                 let r = route(&path, &base);
                 std::thread::sleep(r.delay);
-                let mut response =
-                    tiny_http::Response::from_data(r.body).with_status_code(r.status);
+                let length = (!r.chunked).then_some(r.body.len());
+                let mut response = tiny_http::Response::new(
+                    tiny_http::StatusCode(r.status),
+                    Vec::new(),
+                    std::io::Cursor::new(r.body),
+                    length,
+                    None,
+                );
                 let ct = tiny_http::Header::from_bytes("Content-Type", r.content_type).unwrap();
                 response.add_header(ct);
                 for (name, value) in r.headers {
@@ -225,6 +234,16 @@ fn school_site() -> TestServer {
                 html("Page not found", "Sorry, no such photo."),
             ),
             "/img/loop.jpg" => redirect(302, "/img/loop2.jpg"),
+            "/img/chunked.jpg" => {
+                let mut r = reply(200, "image/jpeg", [JPEG, &[0u8; 300_000][..]].concat());
+                r.chunked = true;
+                r
+            }
+            "/img/later.jpg" => {
+                let mut r = reply(503, "text/plain", "maintenance");
+                r.headers.push(("Retry-After", "3600".into()));
+                r
+            }
             "/img/loop2.jpg" => redirect(302, "/img/loop.jpg"),
             _ => reply(404, "text/html", html("Not found", "")),
         }
@@ -383,7 +402,9 @@ fn images_are_fetched_once_each_and_every_fault_has_its_error() {
     let site = school_site();
     let source = CrawlSource::new(&format!("{}/", site.base), test_config()).unwrap();
     let key = |p: &str| ImageKey::Remote(format!("{}{p}", site.base));
-    let names = ["ok", "missing", "slow", "busy", "fake", "loop", "huge"];
+    let names = [
+        "ok", "missing", "slow", "busy", "fake", "loop", "huge", "chunked", "later",
+    ];
 
     // Read concurrently, as the pipeline's rayon workers do.
     let results: BTreeMap<&str, Result<Vec<u8>, FetchError>> = std::thread::scope(|s| {
@@ -436,6 +457,19 @@ fn images_are_fetched_once_each_and_every_fault_has_its_error() {
         "{:?}",
         results["huge"]
     );
+    assert!(
+        matches!(
+            &results["chunked"],
+            Err(FetchError::TooLarge { limit: 262144, .. })
+        ),
+        "a body without Content-Length is still cut at the limit: {:?}",
+        results["chunked"]
+    );
+    assert!(
+        matches!(&results["later"], Err(FetchError::Http { status: 503, .. })),
+        "Retry-After beyond max_retry_wait is not waited for: {:?}",
+        results["later"]
+    );
     match &results["loop"] {
         Err(FetchError::Io(msg)) => assert!(msg.contains("redirect loop"), "{msg}"),
         other => panic!("{other:?}"),
@@ -452,6 +486,7 @@ fn images_are_fetched_once_each_and_every_fault_has_its_error() {
     assert_eq!(site.count("/img/ok.jpg"), 1);
     assert_eq!(site.count("/img/busy.jpg"), 2);
     assert_eq!(site.count("/img/slow.jpg"), 1, "a timeout is not retried");
+    assert_eq!(site.count("/img/later.jpg"), 1);
     assert!(matches!(
         source.read_image(&ImageKey::Local("img/ok.jpg".into())),
         Err(FetchError::NotFetched(_))
@@ -557,6 +592,40 @@ fn an_unreachable_or_failing_start_url_stops_the_scan() {
         other => panic!("expected a start error, got {other:?}"),
     }
     assert_eq!(site.count("/private/secret.html"), 0);
+}
+
+#[test]
+fn the_total_deadline_stops_the_crawl_and_names_what_was_cut_off() {
+    let site = serve(Arc::new(|path: &str, _base: &str| match path {
+        "/" => reply(
+            200,
+            "text/html",
+            html("Home", r#"<a href="/slow.html">Slow</a>"#),
+        ),
+        "/slow.html" => {
+            let mut r = reply(200, "text/html", html("Slow", ""));
+            r.delay = Duration::from_secs(3);
+            r
+        }
+        _ => reply(404, "text/plain", "none"),
+    }));
+    let config = CrawlConfig {
+        deadline: Duration::from_millis(800),
+        request_timeout: Duration::from_secs(10),
+        ..test_config()
+    };
+    let source = CrawlSource::new(&format!("{}/", site.base), config).unwrap();
+    let started = std::time::Instant::now();
+    let (pages, failures) = crawl(&source);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "the deadline did not stop the crawl"
+    );
+    assert_eq!(pages.len(), 1);
+    let why = reasons(&failures, &site.base);
+    assert!(why["/slow.html"].contains("total deadline"), "{why:#?}");
+    let image = source.read_image(&ImageKey::Remote(format!("{}/a.jpg", site.base)));
+    assert!(matches!(image, Err(FetchError::NotFetched(_))), "{image:?}");
 }
 
 /// Serve the files under `root` as a static web server would (`/dir/` serves
