@@ -458,9 +458,7 @@ impl Crawler {
                     false => Outcome::Skipped,
                 };
             }
-            // Pages are decoded as UTF-8 (what nearly every CMS serves); stray bytes
-            // become U+FFFD rather than losing the page.
-            let html = String::from_utf8_lossy(&body).into_owned();
+            let html = sniff::decode_html(&body, &content_type);
             let links = discover::html_links(&html, &url);
             return Outcome::Page { url, html, links };
         }
