@@ -618,7 +618,7 @@ fn the_total_deadline_stops_the_crawl_and_names_what_was_cut_off() {
     let started = std::time::Instant::now();
     let (pages, failures) = crawl(&source);
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_millis(2800),
         "the deadline did not stop the crawl"
     );
     assert_eq!(pages.len(), 1);
