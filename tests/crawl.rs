@@ -540,6 +540,22 @@ fn limits_stop_the_crawl_and_say_what_was_left() {
     assert!(why["/feed.xml"].contains("max_documents = 1"), "{why:#?}");
     assert!(!pages.iter().any(|p| p.path == "from-feed.html"));
 
+    let mut excluded = globset::GlobSetBuilder::new();
+    excluded.add(globset::Glob::new("news/**").unwrap());
+    let config = CrawlConfig {
+        exclude: Some(excluded.build().unwrap()),
+        ..test_config()
+    };
+    let requests_before = site.count("/news/page2.html");
+    let source = CrawlSource::new(&format!("{}/", site.base), config).unwrap();
+    let (pages, _) = crawl(&source);
+    assert!(!pages.iter().any(|p| p.path.starts_with("news/")));
+    assert_eq!(
+        site.count("/news/page2.html"),
+        requests_before,
+        "an excluded page was fetched"
+    );
+
     let shallow = CrawlConfig {
         max_depth: 0,
         ..test_config()

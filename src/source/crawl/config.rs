@@ -8,6 +8,10 @@ pub struct CrawlConfig {
     /// Hosts besides the start URL's whose pages are crawled too (`blog.example.org`,
     /// or `host:port` to pin a port). Images are fetched from any host regardless.
     pub hosts: Vec<String>,
+    /// Pages whose site path ([`super::page_path`]) matches are neither fetched nor
+    /// delivered: clearance.toml's `exclude`, applied before the request so an excluded
+    /// calendar or archive cannot eat the crawl's budget.
+    pub exclude: Option<globset::GlobSet>,
     /// Query parameters dropped when normalising URLs; a trailing `*` matches a prefix (`utm_*`).
     pub tracking_params: Vec<String>,
     /// Pages fetched at most; pages found beyond it are reported as not fetched.
@@ -46,6 +50,7 @@ impl Default for CrawlConfig {
     fn default() -> Self {
         CrawlConfig {
             hosts: Vec::new(),
+            exclude: None,
             tracking_params: [
                 "utm_*", "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "_hsenc",
                 "_hsmi", "_ga", "_gl", "yclid",

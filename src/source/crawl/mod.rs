@@ -666,6 +666,12 @@ impl Crawler {
         if kind == Kind::Page && looks_like_non_page(&url) {
             return;
         }
+        if kind == Kind::Page
+            && let Some(exclude) = &self.cfg.exclude
+            && exclude.is_match(page_path(&url))
+        {
+            return;
+        }
         let key = self.norm.key(&url);
         if kind == Kind::Page && depth > self.cfg.max_depth {
             if !lock(&self.seen).contains(&key) {
