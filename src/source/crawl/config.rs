@@ -6,7 +6,7 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct CrawlConfig {
     /// Hosts besides the start URL's whose pages are crawled too (`blog.example.org`,
-    /// or `host:port` to pin a port). Images are fetched from any host regardless.
+    /// or `host:port` for a non-default port). Images are fetched from any host regardless.
     pub hosts: Vec<String>,
     /// Pages whose site path ([`super::page_path`]) matches are neither fetched nor
     /// delivered: clearance.toml's `exclude`, applied before the request so an excluded

@@ -170,7 +170,8 @@ impl Source for CrawlSource {
     }
 }
 
-/// A host whose pages are crawled; `port: None` matches any port.
+/// A host whose pages are crawled. `port: None` is the scheme's default port, so
+/// `http://` links on an `https://` site (old posts) stay in scope and redirect home.
 #[derive(Debug, Clone, PartialEq)]
 struct ScopeHost {
     host: String,
@@ -181,7 +182,7 @@ impl ScopeHost {
     fn of(url: &Url) -> Self {
         ScopeHost {
             host: url.host_str().unwrap_or("").to_ascii_lowercase(),
-            port: url.port_or_known_default(),
+            port: url.port(),
         }
     }
 
@@ -194,7 +195,8 @@ impl ScopeHost {
         {
             Some((host, port)) => ScopeHost {
                 host: host.to_ascii_lowercase(),
-                port: Some(port),
+                // 80 and 443 are what URLs leave unwritten.
+                port: (port != 80 && port != 443).then_some(port),
             },
             None => ScopeHost {
                 host: spec.to_ascii_lowercase(),
@@ -206,9 +208,7 @@ impl ScopeHost {
     fn matches(&self, url: &Url) -> bool {
         url.host_str()
             .is_some_and(|h| h.eq_ignore_ascii_case(&self.host))
-            && self
-                .port
-                .is_none_or(|p| url.port_or_known_default() == Some(p))
+            && url.port() == self.port
     }
 }
 
@@ -927,10 +927,14 @@ mod tests {
         assert!(start.matches(&Url::parse("https://WWW.school.org/news/").unwrap()));
         assert!(!start.matches(&Url::parse("https://www.school.org:8443/").unwrap()));
         assert!(!start.matches(&Url::parse("https://cdn.school.org/").unwrap()));
+        // Old posts link with http://; that is still the site.
+        assert!(start.matches(&Url::parse("http://www.school.org/2014/post").unwrap()));
         let blog = ScopeHost::parse("https://blog.school.org/");
-        assert!(blog.matches(&Url::parse("http://blog.school.org:8080/x").unwrap()));
+        assert!(blog.matches(&Url::parse("http://blog.school.org/x").unwrap()));
+        assert!(!blog.matches(&Url::parse("http://blog.school.org:8080/x").unwrap()));
         let pinned = ScopeHost::parse("blog.school.org:8080");
         assert!(!pinned.matches(&Url::parse("http://blog.school.org/x").unwrap()));
+        assert!(pinned.matches(&Url::parse("http://blog.school.org:8080/x").unwrap()));
     }
 
     #[test]
