@@ -10,7 +10,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use super::config::CrawlConfig;
-use super::normalize::{Normalizer, origin_key};
+use super::normalize::Normalizer;
 use super::politeness::{Gates, lock};
 
 /// One redirect the crawl followed (or refused), for the crawl log.
@@ -119,12 +119,12 @@ impl Fetcher {
     }
 
     pub fn widen_gap(&self, url: &Url, gap: Duration) {
-        self.gates.for_host(&origin_key(url)).widen_gap(gap);
+        self.gates.for_host(&gate_key(url)).widen_gap(gap);
     }
 
     /// One request, retried after 429/503 (honouring `Retry-After`) and failed connections.
     pub async fn hop(&self, url: &Url, limit: u64, want: WantBody<'_>) -> Result<Reply, HopError> {
-        let gate = self.gates.for_host(&origin_key(url));
+        let gate = self.gates.for_host(&gate_key(url));
         let mut retried = 0;
         loop {
             let permit = gate.enter().await;
@@ -240,6 +240,12 @@ impl Fetcher {
             url = next;
         }
     }
+}
+
+/// Politeness is per server name: `http://` and `https://` of one host share a gate
+/// (robots.txt, by contrast, is per origin, as RFC 9309 says).
+fn gate_key(url: &Url) -> String {
+    url.host_str().unwrap_or("").to_ascii_lowercase()
 }
 
 async fn read_limited(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>, HopError> {

@@ -1,7 +1,7 @@
 //! Per-host politeness: at most N requests in flight to a host, a minimum gap between
 //! request starts, and a shared hold-off when the host says 429/503 + `Retry-After`.
 //!
-//! Images from CDNs go through the same gates as pages, keyed by host and port.
+//! Images from CDNs go through the same gates as pages, keyed by host name.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
