@@ -41,6 +41,20 @@ use super::{FetchError, ImageBytes, SiteScope, Source, SourceError};
 use crate::model::{ImageKey, Page, PageFailure};
 
 /// Crawls one site from a start URL.
+///
+/// ```no_run
+/// use clearance::source::Source;
+/// use clearance::source::crawl::{CrawlConfig, CrawlSource};
+///
+/// let site = CrawlSource::new("https://www.example-district.org/", CrawlConfig::default())?;
+/// let mut pages = Vec::new();
+/// let pages_failed = site.pages(&mut |page| pages.push(page))?; // exit 2 on Err
+/// // Later, from any thread (rayon workers): site.read_image(&key)
+/// eprintln!("{} requests, {} redirects", site.log().requests, site.log().redirects.len());
+/// # Ok::<(), clearance::source::SourceError>(())
+/// ```
+///
+/// Call `pages` once, from a thread outside any tokio runtime (the CLI's main thread).
 pub struct CrawlSource {
     crawler: Arc<Crawler>,
     /// `Option` only so `Drop` can shut it down without waiting for slow requests.
