@@ -3,6 +3,7 @@
 //! Nothing downstream knows which one ran: both deliver [`Page`]s, resolve
 //! references through the same [`SiteScope`], and read image bytes by [`ImageKey`].
 
+pub mod crawl;
 pub mod local;
 
 use crate::model::{ImageKey, Page, PageFailure};
