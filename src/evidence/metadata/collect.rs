@@ -109,9 +109,10 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// Offer a value; blank values are ignored (empty is absent).
+    /// Offer a value; blank values are ignored (empty is absent), and UTF-8 that
+    /// was double-encoded on the way (in any block) is repaired.
     pub fn offer(&mut self, field: Field, value: &str, source: &str, rank: u8) {
-        let Some(value) = super::text::clean(value) else {
+        let Some(value) = super::text::clean(&super::text::repair_mojibake(value)) else {
             return;
         };
         match self.texts.get(&field) {
@@ -136,7 +137,7 @@ impl Collector {
             .entry(field)
             .or_insert_with(|| (Vec::new(), source.to_string()));
         for item in items {
-            if let Some(item) = super::text::clean(item)
+            if let Some(item) = super::text::clean(&super::text::repair_mojibake(item))
                 && !entry.0.contains(&item)
             {
                 entry.0.push(item);

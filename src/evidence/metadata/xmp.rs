@@ -562,6 +562,7 @@ mod tests {
         let (lat, lon) = m.gps_position.unwrap();
         assert!((lat - 52.508333).abs() < 1e-5 && (lon + 13.41).abs() < 1e-5);
         // Whitespace-only is absent, never an empty string.
+        assert_eq!(m.sources["persons_shown"], "XMP-iptcExt:PersonInImage");
         assert_eq!(m.description, None);
         assert_eq!(m.sources["creator"], "XMP-dc:creator");
     }
@@ -607,5 +608,18 @@ mod tests {
         xml.push_str("</rdf:Description></rdf:RDF>");
         let m = read_str(&xml);
         assert!(m.creator.is_none());
+    }
+}
+
+#[cfg(test)]
+mod mojibake_tests {
+    use super::*;
+
+    #[test]
+    fn double_encoded_xmp_text_is_repaired() {
+        let xml = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description dc:creator="JÃ¼rgen MÃ¼ller"/></rdf:RDF>"#;
+        let mut c = Collector::default();
+        read(xml.as_bytes(), &mut c, "XMP");
+        assert_eq!(c.finish().creator.as_deref(), Some("Jürgen Müller"));
     }
 }
