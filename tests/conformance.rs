@@ -20,7 +20,7 @@
 //!   PNG:Author, and for legacy CC RDF XMP-tmp0:WorkCreatorAgentTitle.
 //! - copyright: IFD0:Copyright, XMP-dc:Rights, IPTC:CopyrightNotice,
 //!   XMP-tiff:Copyright, XMP-exif:Copyright, PNG:Copyright.
-//! - copyright_owner: XMP-plus:CopyrightOwnerName, XMP-tmp0:WorkRightsAgentTitle
+//! - copyright_owner: XMP-plus:CopyrightOwnerName, XMP-xmpRights:Owner, XMP-tmp0:WorkRightsAgentTitle
 //!   (a `cc:Agent` in `dc:rights` names the holder, it is not a notice).
 //! - credit / source: XMP-photoshop:Credit|Source, IPTC:Credit|Source.
 //! - usage_terms, web_statement, marked: XMP-xmpRights:*; web_statement also Photoshop:URL.
@@ -38,6 +38,11 @@
 //! `false` by default, which says nothing), PLUS supplier/licensee details,
 //! ICC ProfileCopyright (the colour profile's own notice, never the image's).
 //! Our description/title/camera/date fields have no oracle columns and are not scored.
+//!
+//! Known disagreement (2026-12): `exiv2-bug1026.jpg` has an XMP packet that is not
+//! well-formed XML (`<exif:TIFF/EPStandardID>`); exiftool's lax parser still reads a
+//! placeholder copyright ("[None] (Photographer) - [None] (Editor)"), we record a
+//! warning and read nothing from that packet.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -89,6 +94,7 @@ const FIELD_TAGS: &[(&str, &[&str])] = &[
         "copyright_owner",
         &[
             "XMP-plus:CopyrightOwnerName",
+            "XMP-xmpRights:Owner",
             "XMP-tmp0:WorkRightsAgentTitle",
         ],
     ),

@@ -325,6 +325,13 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
                 &src("xmpRights"),
                 rank::XMP,
             ),
+            // "Legal owners of the resource": PLUS CopyrightOwner says it more precisely.
+            (XMP_RIGHTS, "Owner") => c.offer(
+                Field::CopyrightOwner,
+                &joined(v),
+                &src("xmpRights"),
+                rank::FALLBACK,
+            ),
             (XMP_RIGHTS, "Marked") => match joined(v).to_ascii_lowercase().as_str() {
                 "true" | "1" => c.offer_marked(true, &src("xmpRights"), rank::XMP),
                 "false" | "0" => c.offer_marked(false, &src("xmpRights"), rank::XMP),
@@ -510,6 +517,7 @@ mod tests {
    <dc:rights><rdf:Alt><rdf:li xml:lang="de">© Schule</rdf:li><rdf:li xml:lang="x-default">© School</rdf:li></rdf:Alt></dc:rights>
    <xmpRights:UsageTerms><rdf:Alt><rdf:li xml:lang="x-default">Only for the school website</rdf:li></rdf:Alt></xmpRights:UsageTerms>
    <xmpRights:WebStatement>https://example.org/rights</xmpRights:WebStatement>
+   <xmpRights:Owner><rdf:Bag><rdf:li>Owner from xmpRights</rdf:li></rdf:Bag></xmpRights:Owner>
    <cc:license rdf:resource="https://creativecommons.org/licenses/by-sa/4.0/"/>
    <cc:attributionName>Anna B.</cc:attributionName>
    <plus:ModelReleaseStatus>http://ns.useplus.org/ldf/vocab/MR-LMR</plus:ModelReleaseStatus>
