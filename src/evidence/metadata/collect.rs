@@ -109,9 +109,10 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// Offer a value; blank values are ignored (empty is absent).
+    /// Offer a value; blank values are ignored (empty is absent), and UTF-8 that
+    /// was double-encoded on the way (in any block) is repaired.
     pub fn offer(&mut self, field: Field, value: &str, source: &str, rank: u8) {
-        let Some(value) = super::text::clean(value) else {
+        let Some(value) = super::text::clean(&super::text::repair_mojibake(value)) else {
             return;
         };
         match self.texts.get(&field) {
@@ -136,7 +137,7 @@ impl Collector {
             .entry(field)
             .or_insert_with(|| (Vec::new(), source.to_string()));
         for item in items {
-            if let Some(item) = super::text::clean(item)
+            if let Some(item) = super::text::clean(&super::text::repair_mojibake(item))
                 && !entry.0.contains(&item)
             {
                 entry.0.push(item);
@@ -174,8 +175,27 @@ impl Collector {
         }
     }
 
+    /// Without `cc:license`, take a licence URL written inside the rights texts
+    /// (`usage terms: https://creativecommons.org/licenses/by/4.0/`), as written.
+    fn license_url_from_text(&mut self) {
+        if self.texts.contains_key(&Field::LicenseUrl) {
+            return;
+        }
+        for field in [Field::UsageTerms, Field::WebStatement, Field::Copyright] {
+            let Some(candidate) = self.texts.get(&field) else {
+                continue;
+            };
+            if let Some(url) = find_license_url(&candidate.value) {
+                let source = format!("{} (URL in {})", candidate.source, field.name());
+                self.offer(Field::LicenseUrl, &url, &source, rank::FALLBACK);
+                return;
+            }
+        }
+    }
+
     /// Build the [`Metadata`], recording where every field came from.
-    pub fn finish(self) -> Metadata {
+    pub fn finish(mut self) -> Metadata {
+        self.license_url_from_text();
         let mut m = Metadata::default();
         for (field, c) in self.texts {
             m.sources.insert(field.name().to_string(), c.source);
@@ -229,5 +249,106 @@ impl Collector {
             .is_some_and(super::vocab::is_ai_source_type);
         m.warnings = self.warnings;
         m
+    }
+}
+
+/// Hosts whose URLs name a licence rather than a web page about the image.
+const LICENSE_URL_MARKERS: [&str; 4] = [
+    "creativecommons.org/licenses/",
+    "creativecommons.org/publicdomain/",
+    "web.resource.org/cc/",
+    "gnu.org/licenses/",
+];
+
+/// The first licence URL in free text, exactly as written (scheme optional).
+pub fn find_license_url(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let (at, _) = LICENSE_URL_MARKERS
+        .iter()
+        .filter_map(|m| lower.find(m).map(|at| (at, m)))
+        .min()?;
+    // Walk back over the scheme and host (`https://www.`).
+    let start = lower[..at]
+        .rfind(|c: char| c.is_whitespace() || "\"'<>()[],;".contains(c))
+        .map_or(0, |i| i + 1);
+    let end = text[at..]
+        .find(|c: char| c.is_whitespace() || "\"'<>()[],;".contains(c))
+        .map_or(text.len(), |i| at + i);
+    let url = text[start..end].trim_end_matches(['.', ':']);
+    (!url.is_empty()).then(|| url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn license_url_found_in_rights_text() {
+        assert_eq!(
+            find_license_url(
+                "Licensed CC BY-SA 3.0 (https://creativecommons.org/licenses/by-sa/3.0/de/deed.de)."
+            ),
+            Some("https://creativecommons.org/licenses/by-sa/3.0/de/deed.de".into())
+        );
+        assert_eq!(
+            find_license_url("see creativecommons.org/publicdomain/zero/1.0."),
+            Some("creativecommons.org/publicdomain/zero/1.0".into())
+        );
+        assert_eq!(find_license_url("https://example.org/rights"), None);
+    }
+
+    #[test]
+    fn license_url_prefers_cc_license_then_usage_terms() {
+        let mut c = Collector::default();
+        c.offer(
+            Field::Copyright,
+            "(c) Anna, https://creativecommons.org/licenses/by/2.0/",
+            "EXIF:Copyright",
+            rank::EXIF,
+        );
+        c.offer(
+            Field::UsageTerms,
+            "CC BY 4.0 https://creativecommons.org/licenses/by/4.0/",
+            "XMP-xmpRights:UsageTerms",
+            rank::XMP,
+        );
+        let m = c.finish();
+        assert_eq!(
+            m.license_url.as_deref(),
+            Some("https://creativecommons.org/licenses/by/4.0/")
+        );
+        assert_eq!(
+            m.sources["license_url"],
+            "XMP-xmpRights:UsageTerms (URL in usage_terms)"
+        );
+
+        let mut c = Collector::default();
+        c.offer(
+            Field::LicenseUrl,
+            "https://creativecommons.org/licenses/by-nd/4.0/",
+            "XMP-cc:license",
+            rank::XMP,
+        );
+        c.offer(
+            Field::UsageTerms,
+            "https://creativecommons.org/licenses/by/4.0/",
+            "XMP-xmpRights:UsageTerms",
+            rank::XMP,
+        );
+        assert_eq!(
+            c.finish().license_url.as_deref(),
+            Some("https://creativecommons.org/licenses/by-nd/4.0/")
+        );
+    }
+
+    #[test]
+    fn blank_values_are_absent_and_first_of_equal_rank_wins() {
+        let mut c = Collector::default();
+        c.offer(Field::Creator, "  ", "EXIF:Artist", rank::EXIF);
+        c.offer(Field::Credit, "First", "a", rank::XMP);
+        c.offer(Field::Credit, "Second", "b", rank::XMP);
+        let m = c.finish();
+        assert_eq!(m.creator, None);
+        assert_eq!(m.credit.as_deref(), Some("First"));
     }
 }

@@ -144,16 +144,22 @@ fn read_svg(bytes: &[u8], c: &mut Collector) {
         c.warn("SVG: not UTF-8");
         return;
     };
-    let text = text.trim_start_matches('\u{feff}');
+    // Parse only the RDF element, with the namespaces the drawing declares:
+    // drawings are large, the RDF is small, and editors leave the rest of the
+    // XML broken often enough (undeclared prefixes, entity-heavy DTDs).
     let options = roxmltree::ParsingOptions {
         allow_dtd: true,
         ..roxmltree::ParsingOptions::default()
     };
-    match roxmltree::Document::parse_with_options(text, options) {
+    if let Some(fragment) = xmp::repaired_fragment(text)
+        && let Ok(doc) = roxmltree::Document::parse_with_options(&fragment, options)
+    {
+        xmp::read_document(&doc, c, "SVG");
+        return;
+    }
+    match roxmltree::Document::parse_with_options(text.trim_start_matches('\u{feff}'), options) {
         Ok(doc) => xmp::read_document(&doc, c, "SVG"),
-        // The rest of the drawing may be broken (undeclared prefixes are common);
-        // the RDF alone may still be sound.
-        Err(_) => xmp::read(text.as_bytes(), c, "SVG"),
+        Err(e) => c.warn(format!("SVG: malformed XML ({e})")),
     }
 }
 

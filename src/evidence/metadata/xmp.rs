@@ -325,6 +325,13 @@ fn apply(props: &[Prop<'_>], c: &mut Collector, origin: &str) {
                 &src("xmpRights"),
                 rank::XMP,
             ),
+            // "Legal owners of the resource": PLUS CopyrightOwner says it more precisely.
+            (XMP_RIGHTS, "Owner") => c.offer(
+                Field::CopyrightOwner,
+                &joined(v),
+                &src("xmpRights"),
+                rank::FALLBACK,
+            ),
             (XMP_RIGHTS, "Marked") => match joined(v).to_ascii_lowercase().as_str() {
                 "true" | "1" => c.offer_marked(true, &src("xmpRights"), rank::XMP),
                 "false" | "0" => c.offer_marked(false, &src("xmpRights"), rank::XMP),
@@ -510,6 +517,7 @@ mod tests {
    <dc:rights><rdf:Alt><rdf:li xml:lang="de">© Schule</rdf:li><rdf:li xml:lang="x-default">© School</rdf:li></rdf:Alt></dc:rights>
    <xmpRights:UsageTerms><rdf:Alt><rdf:li xml:lang="x-default">Only for the school website</rdf:li></rdf:Alt></xmpRights:UsageTerms>
    <xmpRights:WebStatement>https://example.org/rights</xmpRights:WebStatement>
+   <xmpRights:Owner><rdf:Bag><rdf:li>Owner from xmpRights</rdf:li></rdf:Bag></xmpRights:Owner>
    <cc:license rdf:resource="https://creativecommons.org/licenses/by-sa/4.0/"/>
    <cc:attributionName>Anna B.</cc:attributionName>
    <plus:ModelReleaseStatus>http://ns.useplus.org/ldf/vocab/MR-LMR</plus:ModelReleaseStatus>
@@ -562,6 +570,7 @@ mod tests {
         let (lat, lon) = m.gps_position.unwrap();
         assert!((lat - 52.508333).abs() < 1e-5 && (lon + 13.41).abs() < 1e-5);
         // Whitespace-only is absent, never an empty string.
+        assert_eq!(m.sources["persons_shown"], "XMP-iptcExt:PersonInImage");
         assert_eq!(m.description, None);
         assert_eq!(m.sources["creator"], "XMP-dc:creator");
     }
@@ -607,5 +616,18 @@ mod tests {
         xml.push_str("</rdf:Description></rdf:RDF>");
         let m = read_str(&xml);
         assert!(m.creator.is_none());
+    }
+}
+
+#[cfg(test)]
+mod mojibake_tests {
+    use super::*;
+
+    #[test]
+    fn double_encoded_xmp_text_is_repaired() {
+        let xml = r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description dc:creator="JÃ¼rgen MÃ¼ller"/></rdf:RDF>"#;
+        let mut c = Collector::default();
+        read(xml.as_bytes(), &mut c, "XMP");
+        assert_eq!(c.finish().creator.as_deref(), Some("Jürgen Müller"));
     }
 }
