@@ -109,18 +109,21 @@ fn rule(id: &str, severity: Severity, summary: &str) -> RuleInfo {
     }
 }
 
-/// Five images on four pages: errors, a warning, an info, a suppressed finding,
+/// Five images on four pages (one photo flagged on two): errors, a warning, an info, a suppressed finding,
 /// an image with faces, a clean image, a reference that is no image, a failed page,
 /// and text that would break each format if it were not escaped.
 fn sample_report() -> Report {
     let mut team = image(
         "images/robotics/team.jpg",
-        vec![use_on(
-            "news/robotics.html",
-            42,
-            "Robotics team with Ava R. at the final",
-            None,
-        )],
+        vec![
+            use_on(
+                "news/robotics.html",
+                42,
+                "Robotics team with Ava R. at the final",
+                None,
+            ),
+            use_on("index.html", 50, "Robotics team", None),
+        ],
         1,
     );
     team.faces = Some(vec![
@@ -260,8 +263,22 @@ fn sample_report() -> Report {
         "Point the src at a file inside the site",
     );
 
+    // The same photo flagged on a second page: its thumbnail is embedded once.
+    let mut consent_home = consent.clone();
+    consent_home.page = Some("index.html".into());
+    consent_home.line = Some(50);
+    consent_home.fingerprint = "fp-subject-consent-home".into();
+
     let findings = vec![
-        consent, people, provenance, expiring, incomplete, archived, baselined, outside,
+        consent,
+        people,
+        provenance,
+        expiring,
+        incomplete,
+        archived,
+        baselined,
+        outside,
+        consent_home,
     ];
     let rules = vec![
         rule(
@@ -311,7 +328,7 @@ fn sample_report() -> Report {
             pages: 5,
             images: 5,
             findings: clearance::model::SeverityCounts {
-                error: 3,
+                error: 4,
                 warning: 1,
                 info: 1,
             },
@@ -573,8 +590,8 @@ fn junit_parses_and_its_counts_match() {
     assert_eq!(attr(root, "failures"), failed_cases);
     assert_eq!(attr(root, "errors"), 1, "the unreadable page");
 
-    // One testcase per image use (6 uses) + the outside-root reference + the failed page.
-    assert_eq!(tests, 6 + 1 + 1);
+    // One testcase per image use (7 uses) + the outside-root reference + the failed page.
+    assert_eq!(tests, 7 + 1 + 1);
     // One <failure> per unsuppressed error finding.
     let errors = report
         .findings
@@ -630,9 +647,10 @@ fn junit_gate_follows_fail_on() {
             .filter(|n| n.has_tag_name("failure"))
             .count()
     };
+    // 4 unsuppressed errors + 1 warning at --fail-on warning; none at --fail-on never.
     assert_eq!(
         count_failures(&junit::render_gated(&report, Some(Severity::Warning))),
-        4
+        5
     );
     assert_eq!(count_failures(&junit::render_gated(&report, None)), 0);
 }
@@ -670,7 +688,7 @@ fn markdown_table_rows_match_findings() {
     let report = sample_report();
     let md = markdown::render(&report);
     assert!(
-        md.contains("**3 errors**, 1 warning, 1 info in 5 pages and 5 images"),
+        md.contains("**4 errors**, 1 warning, 1 info in 5 pages and 5 images"),
         "{md}"
     );
     assert!(md.contains("3 findings suppressed"));
@@ -786,7 +804,10 @@ fn html_is_self_contained_and_escaped() {
     }
     // Faces are drawn as boxes in % of the original: 300/1200 = 25%, 200/800 = 25%.
     assert!(page.contains("left:25.00%;top:25.00%;width:12.50%;height:18.75%"));
-    assert_eq!(page.matches("class=\"face").count(), 2);
+    // Drawn on both cards of the photo flagged on two pages.
+    assert_eq!(page.matches("class=\"face").count(), 4);
+    // ... whose thumbnail bytes are embedded only once.
+    assert_eq!(page.matches("data-thumb-of=\"t0\"").count(), 1);
     // The clean image is listed, collapsed.
     let clean = page.find("Clean images (1)").expect("clean images section");
     assert!(page[clean..].contains("images/logo.png"));
@@ -936,8 +957,12 @@ fn html_report_renders_in_headless_chromium() {
     }
 
     // Every flagged image appears in a card with its thumbnail and every fix text.
-    let cards: Vec<_> = dom.select(&sel("#by-page article.card")).collect();
     for f in &report.findings {
+        let page_sel = format!(
+            "#by-page section.page[data-page=\"{}\"] article.card",
+            f.page.as_deref().unwrap()
+        );
+        let cards: Vec<_> = dom.select(&sel(&page_sel)).collect();
         let card = cards
             .iter()
             .find(|c| {
@@ -989,7 +1014,7 @@ fn html_report_renders_in_headless_chromium() {
             .count()
     );
     // The face boxes survived into the rendered DOM.
-    assert_eq!(dom.select(&sel(".tb .face")).count(), 2);
+    assert_eq!(dom.select(&sel(".tb .face")).count(), 4);
 
     // Screenshots for people to look at: desktop and phone width.
     let shot = dir.join("report.png");

@@ -96,7 +96,8 @@ pub fn render(report: &Report) -> String {
             );
             let _ = writeln!(
                 out,
-                "<section class=\"page\"><h2>{} <small>{}</small></h2>",
+                "<section class=\"page\" data-page=\"{}\"><h2>{} <small>{}</small></h2>",
+                escape(card.page),
                 escape(page_title(card.page)),
                 escape(&counts_text(&page_counts))
             );
