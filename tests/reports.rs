@@ -1047,11 +1047,11 @@ fn html_report_renders_in_headless_chromium() {
 
 /// A 2,000-image site: each image on one of 400 pages, a quarter of them flagged
 /// (`flagged_every` = 4) or all of them (1).
-fn big_report(flagged_every: usize) -> Report {
+fn big_report(count: usize, flagged_every: usize) -> Report {
     let base = sample_report();
-    let mut images = Vec::with_capacity(2000);
+    let mut images = Vec::with_capacity(count);
     let mut findings = Vec::new();
-    for i in 0..2000usize {
+    for i in 0..count {
         let page = format!("news/{}/page-{}.html", 2000 + i % 7, i / 5);
         let path = format!("images/gallery/{:04}/photo-{i}.jpg", i / 50);
         let mut img = image(
@@ -1128,6 +1128,38 @@ fn thumbnail_sized(seed: usize) -> Vec<u8> {
 }
 
 #[test]
+fn html_thumbnails_past_the_budget_are_shrunk_not_dropped() {
+    // 600 flagged photos at ~6 KB: more than the budget, so each is re-encoded smaller.
+    let report = big_report(600, 1);
+    let raw: usize = report
+        .images
+        .iter()
+        .filter_map(|i| i.thumbnail.as_ref())
+        .map(Vec::len)
+        .sum();
+    assert!(
+        raw > html::THUMBNAIL_BUDGET,
+        "fixture must exceed the budget"
+    );
+    let page = html::render(&report);
+    assert_eq!(
+        page.matches("src=\"data:image/jpeg;base64,").count(),
+        600,
+        "every flagged image keeps a thumbnail"
+    );
+    let embedded: usize = page
+        .split("src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| rest.find('"').unwrap() * 3 / 4)
+        .sum();
+    assert!(
+        embedded < html::THUMBNAIL_BUDGET * 5 / 4,
+        "embedded {embedded} bytes of thumbnails, budget {}",
+        html::THUMBNAIL_BUDGET
+    );
+}
+
+#[test]
 #[ignore = "measurement for BENCHMARKS.md, run with --ignored --nocapture"]
 fn measure_html_report_of_2000_images() {
     let dir = artifacts_dir();
@@ -1135,7 +1167,7 @@ fn measure_html_report_of_2000_images() {
     let blank = dir.join("blank.html");
     std::fs::write(&blank, "<!doctype html><title>blank</title>").unwrap();
     for (label, every) in [("a quarter flagged", 4usize), ("all flagged", 1)] {
-        let report = big_report(every);
+        let report = big_report(2000, every);
         let thumbs: usize = report
             .images
             .iter()

@@ -788,6 +788,23 @@ mod tests {
     }
 
     #[test]
+    fn shrink_halves_each_side_and_refuses_garbage() {
+        let img = image::RgbImage::from_fn(160, 120, |x, y| {
+            image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+        });
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        let jpeg = jpeg.into_inner();
+        let small = shrink(&jpeg, 0.5).expect("a smaller thumbnail");
+        assert!(small.len() < jpeg.len());
+        let decoded = image::load_from_memory(&small).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (80, 60));
+        assert_eq!(shrink(b"not an image", 0.5), None);
+    }
+
+    #[test]
     fn mime_is_sniffed_from_bytes() {
         assert_eq!(sniff_mime(b"\x89PNG\r\n"), "image/png");
         assert_eq!(sniff_mime(b"\xff\xd8\xff"), "image/jpeg");
