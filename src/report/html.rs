@@ -376,7 +376,7 @@ impl<'a> ThumbWriter<'a> {
                 let id = format!("t{image_index}");
                 let _ = write!(
                     out,
-                    "<img class=\"thumb-img\" id=\"{id}\" alt=\"{}\" src=\"data:{};base64,",
+                    "<img class=\"thumb-img\" id=\"{id}\" decoding=\"async\" alt=\"{}\" src=\"data:{};base64,",
                     escape(alt),
                     sniff_mime(bytes)
                 );
