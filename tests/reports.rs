@@ -758,6 +758,36 @@ fn markdown_long_reports_collapse_per_page() {
 }
 
 #[test]
+fn markdown_for_a_pr_comment_fits_and_counts_what_it_left_out() {
+    let report = big_report(600, 1, false);
+    let full = markdown::render(&report);
+    assert!(
+        full.len() > markdown::PR_COMMENT_LIMIT,
+        "fixture must be long"
+    );
+    assert_eq!(finding_rows(&full).len(), report.findings.len());
+
+    let short = markdown::render_limited(&report, markdown::PR_COMMENT_LIMIT);
+    assert!(
+        short.len() <= markdown::PR_COMMENT_LIMIT,
+        "{} bytes",
+        short.len()
+    );
+    let shown = finding_rows(&short).len();
+    assert!(shown > 50, "only {shown} rows fit");
+    let omitted = report.findings.len() - shown;
+    assert!(
+        short.contains(&format!("**{omitted} findings not shown here**")),
+        "the left-out count is stated"
+    );
+    // Every <details> opened is closed, so the comment renders.
+    assert_eq!(
+        short.matches("<details>").count(),
+        short.matches("</details>").count()
+    );
+}
+
+#[test]
 fn markdown_says_when_all_is_clear() {
     let mut report = sample_report();
     report.findings.clear();
@@ -1047,7 +1077,7 @@ fn html_report_renders_in_headless_chromium() {
 
 /// A 2,000-image site: each image on one of 400 pages, a quarter of them flagged
 /// (`flagged_every` = 4) or all of them (1).
-fn big_report(count: usize, flagged_every: usize) -> Report {
+fn big_report(count: usize, flagged_every: usize, thumbnails: bool) -> Report {
     let base = sample_report();
     let mut images = Vec::with_capacity(count);
     let mut findings = Vec::new();
@@ -1064,7 +1094,7 @@ fn big_report(count: usize, flagged_every: usize) -> Report {
             )],
             (i % 251) as u8,
         );
-        img.thumbnail = Some(thumbnail_sized(i));
+        img.thumbnail = thumbnails.then(|| thumbnail_sized(i));
         if i % 9 == 0 {
             img.faces = Some(vec![Face {
                 x: 100,
@@ -1130,7 +1160,7 @@ fn thumbnail_sized(seed: usize) -> Vec<u8> {
 #[test]
 fn html_thumbnails_past_the_budget_are_shrunk_not_dropped() {
     // 600 flagged photos at ~6 KB: more than the budget, so each is re-encoded smaller.
-    let report = big_report(600, 1);
+    let report = big_report(600, 1, true);
     let raw: usize = report
         .images
         .iter()
@@ -1167,7 +1197,7 @@ fn measure_html_report_of_2000_images() {
     let blank = dir.join("blank.html");
     std::fs::write(&blank, "<!doctype html><title>blank</title>").unwrap();
     for (label, every) in [("a quarter flagged", 4usize), ("all flagged", 1)] {
-        let report = big_report(2000, every);
+        let report = big_report(2000, every, true);
         let thumbs: usize = report
             .images
             .iter()
