@@ -528,6 +528,11 @@ fn sarif_for_a_crawl_uses_page_urls() {
         "https://www.example-district.org/news/robotics.html"
     );
     assert!(artifact.get("uriBaseId").is_none());
+    // JUnit names the same URL as the test case's file.
+    assert!(
+        junit::render(&report)
+            .contains(r#"file="https://www.example-district.org/news/robotics.html""#)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1068,7 +1073,18 @@ fn html_report_renders_in_headless_chromium() {
         &[&arg, "--window-size=390,2400", "--hide-scrollbars"],
         &url,
     );
-    println!("screenshots: {} {}", shot.display(), phone.display());
+    // Printable: the print stylesheet yields a PDF (kept beside the screenshots).
+    let pdf = dir.join("report.pdf");
+    let arg = format!("--print-to-pdf={}", pdf.display());
+    run_chromium(&browser, &[&arg, "--no-pdf-header-footer"], &url);
+    let bytes = std::fs::read(&pdf).unwrap_or_default();
+    assert!(bytes.starts_with(b"%PDF"), "no PDF at {}", pdf.display());
+    println!(
+        "artifacts: {} {} {}",
+        shot.display(),
+        phone.display(),
+        pdf.display()
+    );
 }
 
 // ---------------------------------------------------------------------------
