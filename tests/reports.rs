@@ -109,18 +109,21 @@ fn rule(id: &str, severity: Severity, summary: &str) -> RuleInfo {
     }
 }
 
-/// Five images on four pages: errors, a warning, an info, a suppressed finding,
+/// Five images on four pages (one photo flagged on two): errors, a warning, an info, a suppressed finding,
 /// an image with faces, a clean image, a reference that is no image, a failed page,
 /// and text that would break each format if it were not escaped.
 fn sample_report() -> Report {
     let mut team = image(
         "images/robotics/team.jpg",
-        vec![use_on(
-            "news/robotics.html",
-            42,
-            "Robotics team with Ava R. at the final",
-            None,
-        )],
+        vec![
+            use_on(
+                "news/robotics.html",
+                42,
+                "Robotics team with Ava R. at the final",
+                None,
+            ),
+            use_on("index.html", 50, "Robotics team", None),
+        ],
         1,
     );
     team.faces = Some(vec![
@@ -260,8 +263,22 @@ fn sample_report() -> Report {
         "Point the src at a file inside the site",
     );
 
+    // The same photo flagged on a second page: its thumbnail is embedded once.
+    let mut consent_home = consent.clone();
+    consent_home.page = Some("index.html".into());
+    consent_home.line = Some(50);
+    consent_home.fingerprint = "fp-subject-consent-home".into();
+
     let findings = vec![
-        consent, people, provenance, expiring, incomplete, archived, baselined, outside,
+        consent,
+        people,
+        provenance,
+        expiring,
+        incomplete,
+        archived,
+        baselined,
+        outside,
+        consent_home,
     ];
     let rules = vec![
         rule(
@@ -311,7 +328,7 @@ fn sample_report() -> Report {
             pages: 5,
             images: 5,
             findings: clearance::model::SeverityCounts {
-                error: 3,
+                error: 4,
                 warning: 1,
                 info: 1,
             },
@@ -511,6 +528,11 @@ fn sarif_for_a_crawl_uses_page_urls() {
         "https://www.example-district.org/news/robotics.html"
     );
     assert!(artifact.get("uriBaseId").is_none());
+    // JUnit names the same URL as the test case's file.
+    assert!(
+        junit::render(&report)
+            .contains(r#"file="https://www.example-district.org/news/robotics.html""#)
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -573,8 +595,8 @@ fn junit_parses_and_its_counts_match() {
     assert_eq!(attr(root, "failures"), failed_cases);
     assert_eq!(attr(root, "errors"), 1, "the unreadable page");
 
-    // One testcase per image use (6 uses) + the outside-root reference + the failed page.
-    assert_eq!(tests, 6 + 1 + 1);
+    // One testcase per image use (7 uses) + the outside-root reference + the failed page.
+    assert_eq!(tests, 7 + 1 + 1);
     // One <failure> per unsuppressed error finding.
     let errors = report
         .findings
@@ -630,9 +652,10 @@ fn junit_gate_follows_fail_on() {
             .filter(|n| n.has_tag_name("failure"))
             .count()
     };
+    // 4 unsuppressed errors + 1 warning at --fail-on warning; none at --fail-on never.
     assert_eq!(
         count_failures(&junit::render_gated(&report, Some(Severity::Warning))),
-        4
+        5
     );
     assert_eq!(count_failures(&junit::render_gated(&report, None)), 0);
 }
@@ -670,7 +693,7 @@ fn markdown_table_rows_match_findings() {
     let report = sample_report();
     let md = markdown::render(&report);
     assert!(
-        md.contains("**3 errors**, 1 warning, 1 info in 5 pages and 5 images"),
+        md.contains("**4 errors**, 1 warning, 1 info in 5 pages and 5 images"),
         "{md}"
     );
     assert!(md.contains("3 findings suppressed"));
@@ -740,6 +763,36 @@ fn markdown_long_reports_collapse_per_page() {
 }
 
 #[test]
+fn markdown_for_a_pr_comment_fits_and_counts_what_it_left_out() {
+    let report = big_report(600, 1, false);
+    let full = markdown::render(&report);
+    assert!(
+        full.len() > markdown::PR_COMMENT_LIMIT,
+        "fixture must be long"
+    );
+    assert_eq!(finding_rows(&full).len(), report.findings.len());
+
+    let short = markdown::render_limited(&report, markdown::PR_COMMENT_LIMIT);
+    assert!(
+        short.len() <= markdown::PR_COMMENT_LIMIT,
+        "{} bytes",
+        short.len()
+    );
+    let shown = finding_rows(&short).len();
+    assert!(shown > 50, "only {shown} rows fit");
+    let omitted = report.findings.len() - shown;
+    assert!(
+        short.contains(&format!("**{omitted} findings not shown here**")),
+        "the left-out count is stated"
+    );
+    // Every <details> opened is closed, so the comment renders.
+    assert_eq!(
+        short.matches("<details>").count(),
+        short.matches("</details>").count()
+    );
+}
+
+#[test]
 fn markdown_says_when_all_is_clear() {
     let mut report = sample_report();
     report.findings.clear();
@@ -786,7 +839,10 @@ fn html_is_self_contained_and_escaped() {
     }
     // Faces are drawn as boxes in % of the original: 300/1200 = 25%, 200/800 = 25%.
     assert!(page.contains("left:25.00%;top:25.00%;width:12.50%;height:18.75%"));
-    assert_eq!(page.matches("class=\"face").count(), 2);
+    // Drawn on both cards of the photo flagged on two pages.
+    assert_eq!(page.matches("class=\"face").count(), 4);
+    // ... whose thumbnail bytes are embedded only once.
+    assert_eq!(page.matches("data-thumb-of=\"t0\"").count(), 1);
     // The clean image is listed, collapsed.
     let clean = page.find("Clean images (1)").expect("clean images section");
     assert!(page[clean..].contains("images/logo.png"));
@@ -936,8 +992,12 @@ fn html_report_renders_in_headless_chromium() {
     }
 
     // Every flagged image appears in a card with its thumbnail and every fix text.
-    let cards: Vec<_> = dom.select(&sel("#by-page article.card")).collect();
     for f in &report.findings {
+        let page_sel = format!(
+            "#by-page section.page[data-page=\"{}\"] article.card",
+            f.page.as_deref().unwrap()
+        );
+        let cards: Vec<_> = dom.select(&sel(&page_sel)).collect();
         let card = cards
             .iter()
             .find(|c| {
@@ -989,7 +1049,7 @@ fn html_report_renders_in_headless_chromium() {
             .count()
     );
     // The face boxes survived into the rendered DOM.
-    assert_eq!(dom.select(&sel(".tb .face")).count(), 2);
+    assert_eq!(dom.select(&sel(".tb .face")).count(), 4);
 
     // Screenshots for people to look at: desktop and phone width.
     let shot = dir.join("report.png");
@@ -1013,7 +1073,18 @@ fn html_report_renders_in_headless_chromium() {
         &[&arg, "--window-size=390,2400", "--hide-scrollbars"],
         &url,
     );
-    println!("screenshots: {} {}", shot.display(), phone.display());
+    // Printable: the print stylesheet yields a PDF (kept beside the screenshots).
+    let pdf = dir.join("report.pdf");
+    let arg = format!("--print-to-pdf={}", pdf.display());
+    run_chromium(&browser, &[&arg, "--no-pdf-header-footer"], &url);
+    let bytes = std::fs::read(&pdf).unwrap_or_default();
+    assert!(bytes.starts_with(b"%PDF"), "no PDF at {}", pdf.display());
+    println!(
+        "artifacts: {} {} {}",
+        shot.display(),
+        phone.display(),
+        pdf.display()
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -1022,11 +1093,11 @@ fn html_report_renders_in_headless_chromium() {
 
 /// A 2,000-image site: each image on one of 400 pages, a quarter of them flagged
 /// (`flagged_every` = 4) or all of them (1).
-fn big_report(flagged_every: usize) -> Report {
+fn big_report(count: usize, flagged_every: usize, thumbnails: bool) -> Report {
     let base = sample_report();
-    let mut images = Vec::with_capacity(2000);
+    let mut images = Vec::with_capacity(count);
     let mut findings = Vec::new();
-    for i in 0..2000usize {
+    for i in 0..count {
         let page = format!("news/{}/page-{}.html", 2000 + i % 7, i / 5);
         let path = format!("images/gallery/{:04}/photo-{i}.jpg", i / 50);
         let mut img = image(
@@ -1039,7 +1110,7 @@ fn big_report(flagged_every: usize) -> Report {
             )],
             (i % 251) as u8,
         );
-        img.thumbnail = Some(thumbnail_sized(i));
+        img.thumbnail = thumbnails.then(|| thumbnail_sized(i));
         if i % 9 == 0 {
             img.faces = Some(vec![Face {
                 x: 100,
@@ -1103,6 +1174,38 @@ fn thumbnail_sized(seed: usize) -> Vec<u8> {
 }
 
 #[test]
+fn html_thumbnails_past_the_budget_are_shrunk_not_dropped() {
+    // 600 flagged photos at ~6 KB: more than the budget, so each is re-encoded smaller.
+    let report = big_report(600, 1, true);
+    let raw: usize = report
+        .images
+        .iter()
+        .filter_map(|i| i.thumbnail.as_ref())
+        .map(Vec::len)
+        .sum();
+    assert!(
+        raw > html::THUMBNAIL_BUDGET,
+        "fixture must exceed the budget"
+    );
+    let page = html::render(&report);
+    assert_eq!(
+        page.matches("src=\"data:image/jpeg;base64,").count(),
+        600,
+        "every flagged image keeps a thumbnail"
+    );
+    let embedded: usize = page
+        .split("src=\"data:image/jpeg;base64,")
+        .skip(1)
+        .map(|rest| rest.find('"').unwrap() * 3 / 4)
+        .sum();
+    assert!(
+        embedded < html::THUMBNAIL_BUDGET * 5 / 4,
+        "embedded {embedded} bytes of thumbnails, budget {}",
+        html::THUMBNAIL_BUDGET
+    );
+}
+
+#[test]
 #[ignore = "measurement for BENCHMARKS.md, run with --ignored --nocapture"]
 fn measure_html_report_of_2000_images() {
     let dir = artifacts_dir();
@@ -1110,7 +1213,7 @@ fn measure_html_report_of_2000_images() {
     let blank = dir.join("blank.html");
     std::fs::write(&blank, "<!doctype html><title>blank</title>").unwrap();
     for (label, every) in [("a quarter flagged", 4usize), ("all flagged", 1)] {
-        let report = big_report(every);
+        let report = big_report(2000, every, true);
         let thumbs: usize = report
             .images
             .iter()

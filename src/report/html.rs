@@ -96,7 +96,8 @@ pub fn render(report: &Report) -> String {
             );
             let _ = writeln!(
                 out,
-                "<section class=\"page\"><h2>{} <small>{}</small></h2>",
+                "<section class=\"page\" data-page=\"{}\"><h2>{} <small>{}</small></h2>",
+                escape(card.page),
                 escape(page_title(card.page)),
                 escape(&counts_text(&page_counts))
             );
@@ -375,7 +376,7 @@ impl<'a> ThumbWriter<'a> {
                 let id = format!("t{image_index}");
                 let _ = write!(
                     out,
-                    "<img class=\"thumb-img\" id=\"{id}\" alt=\"{}\" src=\"data:{};base64,",
+                    "<img class=\"thumb-img\" id=\"{id}\" decoding=\"async\" alt=\"{}\" src=\"data:{};base64,",
                     escape(alt),
                     sniff_mime(bytes)
                 );
@@ -784,6 +785,23 @@ mod tests {
             "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
         );
         assert_eq!(escape("a\u{0}b"), "a\u{FFFD}b");
+    }
+
+    #[test]
+    fn shrink_halves_each_side_and_refuses_garbage() {
+        let img = image::RgbImage::from_fn(160, 120, |x, y| {
+            image::Rgb([x as u8, y as u8, (x ^ y) as u8])
+        });
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+            .encode_image(&img)
+            .unwrap();
+        let jpeg = jpeg.into_inner();
+        let small = shrink(&jpeg, 0.5).expect("a smaller thumbnail");
+        assert!(small.len() < jpeg.len());
+        let decoded = image::load_from_memory(&small).unwrap();
+        assert_eq!((decoded.width(), decoded.height()), (80, 60));
+        assert_eq!(shrink(b"not an image", 0.5), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::model::{Finding, Report, Severity};
-use crate::report::sarif::repo_relative_path;
+use crate::report::sarif::{artifact_location, repo_relative_path};
 
 /// Suite name for findings that are tied to no page.
 pub const NO_PAGE_SUITE: &str = "(not on a page)";
@@ -40,8 +40,7 @@ pub fn render_gated(report: &Report, fail_on: Option<Severity>) -> String {
             .count();
         total_tests += cases.len();
         total_failures += failures;
-        let file = (page.as_str() != NO_PAGE_SUITE)
-            .then(|| repo_relative_path(report.root.as_deref(), page));
+        let file = (page.as_str() != NO_PAGE_SUITE).then(|| page_file(report, page));
         let _ = writeln!(
             body,
             r#"  <testsuite name="{}" tests="{}" failures="{}" errors="0" skipped="0">"#,
@@ -83,6 +82,17 @@ pub fn render_gated(report: &Report, fail_on: Option<Severity>) -> String {
     out.push_str(&body);
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The page as a file in the repository (local scans) or its URL (crawls).
+fn page_file(report: &Report, page: &str) -> String {
+    let location = artifact_location(report, page);
+    if location.uri_base_id.is_some() {
+        // Unencoded, as people and GitLab's file links read a path.
+        repo_relative_path(report.root.as_deref(), page)
+    } else {
+        location.uri
+    }
 }
 
 struct Case<'a> {

@@ -4,6 +4,9 @@
 //! (page, image, rule, severity, fix). Past [`COLLAPSE_AFTER`] findings the table is
 //! split per page inside `<details>`, so a long report stays scannable. Suppressed
 //! findings are listed last, collapsed. Every table row is one finding.
+//!
+//! [`render_limited`] stops adding rows before a size limit (GitHub refuses a
+//! pull-request comment over 65,536 characters) and says how many it left out.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -15,7 +18,24 @@ pub const COLLAPSE_AFTER: usize = 25;
 
 const TABLE_HEAD: &str = "| Page | Image | Rule | Severity | Fix |\n|---|---|---|---|---|\n";
 
+/// GitHub's limit on the body of an issue or pull-request comment, in characters.
+pub const PR_COMMENT_LIMIT: usize = 65_536;
+
+/// Room kept for closing tags and the "not shown" note once rows stop.
+const RESERVE: usize = 512;
+
+/// The whole report, every finding a row (for `$GITHUB_STEP_SUMMARY`, files).
 pub fn render(report: &Report) -> String {
+    render_limited(report, usize::MAX)
+}
+
+/// The report in at most about `max_len` bytes: past it, rows are left out (worst
+/// findings are kept first in the short table) and a closing line counts them.
+pub fn render_limited(report: &Report, max_len: usize) -> String {
+    let mut rows = Rows {
+        limit: max_len.saturating_sub(RESERVE),
+        omitted: 0,
+    };
     let mut out = String::new();
     let active: Vec<&Finding> = report
         .findings
@@ -71,11 +91,11 @@ pub fn render(report: &Report) -> String {
             });
             out.push_str(TABLE_HEAD);
             for f in sorted {
-                write_row(&mut out, f);
+                rows.write(&mut out, f);
             }
             out.push('\n');
         } else {
-            write_per_page(&mut out, &active);
+            write_per_page(&mut out, &active, &mut rows);
         }
     }
 
@@ -87,11 +107,39 @@ pub fn render(report: &Report) -> String {
         );
         out.push_str(TABLE_HEAD);
         for f in suppressed {
-            write_row(&mut out, f);
+            rows.write(&mut out, f);
         }
         out.push_str("\n</details>\n");
     }
+    if rows.omitted > 0 {
+        let _ = writeln!(
+            out,
+            "\n**{} not shown here** to keep this short: see the HTML, SARIF or JSON report for all of them.",
+            plural(rows.omitted, "finding")
+        );
+    }
     out
+}
+
+/// Writes table rows while they fit under the limit, counting the ones left out.
+struct Rows {
+    limit: usize,
+    omitted: usize,
+}
+
+impl Rows {
+    fn full(&self, out: &str) -> bool {
+        out.len() >= self.limit
+    }
+
+    fn write(&mut self, out: &mut String, f: &Finding) {
+        let row = row(f);
+        if out.len() + row.len() > self.limit {
+            self.omitted += 1;
+        } else {
+            out.push_str(&row);
+        }
+    }
 }
 
 fn write_rule_table(out: &mut String, findings: &[&Finding]) {
@@ -113,7 +161,7 @@ fn write_rule_table(out: &mut String, findings: &[&Finding]) {
     out.push('\n');
 }
 
-fn write_per_page(out: &mut String, findings: &[&Finding]) {
+fn write_per_page(out: &mut String, findings: &[&Finding], rows: &mut Rows) {
     let mut by_page: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         by_page
@@ -122,6 +170,10 @@ fn write_per_page(out: &mut String, findings: &[&Finding]) {
             .push(f);
     }
     for (page, mut list) in by_page {
+        if rows.full(out) {
+            rows.omitted += list.len();
+            continue;
+        }
         list.sort_by_key(|f| order(f));
         let c = count(&list);
         let title = if page.is_empty() {
@@ -139,13 +191,14 @@ fn write_per_page(out: &mut String, findings: &[&Finding]) {
         );
         out.push_str(TABLE_HEAD);
         for f in list {
-            write_row(out, f);
+            rows.write(out, f);
         }
         out.push_str("\n</details>\n\n");
     }
 }
 
-fn write_row(out: &mut String, f: &Finding) {
+/// One finding as one table row, newline included.
+fn row(f: &Finding) -> String {
     let page = match (&f.page, f.line) {
         (Some(p), Some(line)) => format!("{p}:{line}"),
         (Some(p), None) => p.clone(),
@@ -161,15 +214,14 @@ fn write_row(out: &mut String, f: &Finding) {
         let _ = write!(severity, " (suppressed, {why})");
     }
     let fix = if f.fix.is_empty() { &f.message } else { &f.fix };
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} |",
+    format!(
+        "| {} | {} | {} | {} | {} |\n",
         cell(&page),
         cell(&f.image),
         cell(&f.rule),
         cell(&severity),
         cell(fix)
-    );
+    )
 }
 
 fn order(f: &Finding) -> (Option<&str>, Option<u32>, &str, &str) {
