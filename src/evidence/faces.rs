@@ -51,16 +51,22 @@ pub const MIN_PHOTO_SHORT_SIDE: u32 = 64;
 /// `[faces]` table of the rules; every field is optional there.
 ///
 /// **Recognizable rule.** The frontal detector only finds faces turned roughly
-/// towards the camera, so every face it reports at [`min_score`](Self::min_score)
-/// is frontal. Such a face is *recognizable* when, at detection scale (long side
-/// at most 1,024 px, about what a web page shows), its box is at least
-/// [`min_face_px`](Self::min_face_px) wide (40 px: the detector's own training
-/// window, where eyes, nose and mouth are resolved), **or** at least
-/// [`min_face_fraction`](Self::min_face_fraction) of the image's short side
-/// (10%: the face is a subject of the picture, as in a small portrait thumbnail
-/// whose face is 30 px yet plainly someone). Smaller faces, such as a crowd in
-/// the background, are reported as evidence but do not make an image need
-/// consent.
+/// towards the camera. A face it reports is *recognizable* when
+///
+/// - its score is at least [`min_recognizable_score`](Self::min_recognizable_score)
+///   (3.85, SeetaFace's own default threshold: below it hits are blurred, turned
+///   away or face-like textures such as a wheel hub), **and**
+/// - at detection scale (long side at most 1,024 px, about what a web page
+///   shows) its box is at least [`min_face_px`](Self::min_face_px) wide (32 px,
+///   the usual lower bound for low-resolution face recognition; a classmate or
+///   parent recognises a familiar face at that size), **or** at least
+///   [`min_face_fraction`](Self::min_face_fraction) of the image's short side
+///   (10%: the face is a subject of the picture, as in a small portrait
+///   thumbnail).
+///
+/// Weaker or smaller faces, such as a crowd in the background, are still
+/// reported as evidence (from [`min_score`](Self::min_score) up) but do not make
+/// an image need consent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaceConfig {
@@ -71,6 +77,8 @@ pub struct FaceConfig {
     pub min_face_window: u32,
     /// Detector score below which a candidate is not a face at all.
     pub min_score: f64,
+    /// Detector score a face needs to count as recognizable.
+    pub min_recognizable_score: f64,
     /// A face at least this wide at detection scale is recognizable.
     pub min_face_px: u32,
     /// A face at least this fraction of the image's short side is recognizable.
@@ -83,7 +91,8 @@ impl Default for FaceConfig {
             detection_long_side: 1024,
             min_face_window: DETECTOR_MIN_WINDOW,
             min_score: 2.0,
-            min_face_px: 40,
+            min_recognizable_score: 3.85,
+            min_face_px: 32,
             min_face_fraction: 0.10,
         }
     }
@@ -107,7 +116,16 @@ impl FaceConfig {
             ));
         }
         if !(self.min_score.is_finite() && self.min_score > 0.0) {
-            return bad(format!("faces.min_score must be a positive number, not {}", self.min_score));
+            return bad(format!(
+                "faces.min_score must be a positive number, not {}",
+                self.min_score
+            ));
+        }
+        if !self.min_recognizable_score.is_finite() {
+            return bad(format!(
+                "faces.min_recognizable_score must be a number, not {}",
+                self.min_recognizable_score
+            ));
         }
         if !(self.min_face_fraction.is_finite() && (0.0..=1.0).contains(&self.min_face_fraction)) {
             return bad(format!(
@@ -118,10 +136,12 @@ impl FaceConfig {
         Ok(())
     }
 
-    /// The recognizable rule, on a face `side` px wide in a detection image
-    /// whose short side is `short_side` px.
-    fn is_recognizable(&self, side: u32, short_side: u32) -> bool {
-        side >= self.min_face_px || f64::from(side) >= self.min_face_fraction * f64::from(short_side)
+    /// The recognizable rule, on a face `side` px wide scoring `score` in a
+    /// detection image whose short side is `short_side` px.
+    fn is_recognizable(&self, side: u32, score: f64, short_side: u32) -> bool {
+        let large = side >= self.min_face_px
+            || f64::from(side) >= self.min_face_fraction * f64::from(short_side);
+        large && score >= self.min_recognizable_score
     }
 }
 
@@ -170,7 +190,8 @@ pub fn detect(bytes: &[u8], format: &str, config: &FaceConfig) -> Result<Vec<Fac
         .into_iter()
         .filter_map(|(rect, score)| {
             let rect = rect.clamp_to(detection.0, detection.1)?;
-            let recognizable = config.is_recognizable(rect.w.min(rect.h).round() as u32, short_side);
+            let recognizable =
+                config.is_recognizable(rect.w.min(rect.h).round() as u32, score, short_side);
             let stored = rect
                 .scale(
                     f64::from(original_upright.0) / f64::from(detection.0),
@@ -225,7 +246,11 @@ fn read_header(bytes: &[u8], format: &str) -> Result<Header, FaceError> {
 }
 
 /// Grayscale, at most `long_side` px on the long side, turned upright.
-fn to_detection_image(decoded: image::DynamicImage, orientation: Orientation, long_side: u32) -> GrayImage {
+fn to_detection_image(
+    decoded: image::DynamicImage,
+    orientation: Orientation,
+    long_side: u32,
+) -> GrayImage {
     let mut gray = decoded.into_luma8();
     let (w, h) = gray.dimensions();
     if w.max(h) > long_side {
@@ -273,7 +298,8 @@ fn run_detector(image: &GrayImage, config: &FaceConfig) -> Result<Vec<(Rect, f64
     let model = model()?;
     DETECTOR.with(|cell| {
         let mut slot = cell.borrow_mut();
-        let detector = slot.get_or_insert_with(|| rustface::create_detector_with_model(model.clone()));
+        let detector =
+            slot.get_or_insert_with(|| rustface::create_detector_with_model(model.clone()));
         detector.set_min_face_size(config.min_face_window);
         detector.set_score_thresh(config.min_score);
         detector.set_pyramid_scale_factor(0.8);
@@ -281,7 +307,9 @@ fn run_detector(image: &GrayImage, config: &FaceConfig) -> Result<Vec<(Rect, f64
         // rustface walks pixels through raw pointers; if it ever panics on an
         // input we did not foresee, report this image and rebuild the detector
         // rather than take the scan down.
-        let result = catch_unwind(AssertUnwindSafe(|| detector.detect(&ImageData::new(image.as_raw(), w, h))));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            detector.detect(&ImageData::new(image.as_raw(), w, h))
+        }));
         match result {
             Ok(faces) => Ok(faces
                 .iter()
@@ -390,7 +418,10 @@ mod tests {
     fn embedded_model_is_the_documented_file_and_loads() {
         let digest = Sha256::digest(MODEL_BYTES);
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "c4619d066ed35e84d9a8e842860b0dff567aba0cbb139881075538761db3ff5d");
+        assert_eq!(
+            hex,
+            "c4619d066ed35e84d9a8e842860b0dff567aba0cbb139881075538761db3ff5d"
+        );
         assert!(model().is_ok());
     }
 
@@ -408,7 +439,10 @@ mod tests {
         assert!(is_photograph("jpeg", 4000, 3000));
         assert!(is_photograph("jpeg", 150, 150), "CMS thumbnail of a person");
         assert!(is_photograph("webp", 64, 640));
-        assert!(is_photograph("gif", 320, 240), "old sites post photos as GIF");
+        assert!(
+            is_photograph("gif", 320, 240),
+            "old sites post photos as GIF"
+        );
         assert!(is_photograph("heif", 4032, 3024));
     }
 
@@ -420,11 +454,26 @@ mod tests {
             f(&mut c);
             c.validate()
         };
-        assert!(matches!(with(|c| c.min_face_window = 10), Err(FaceError::InvalidConfig(_))));
-        assert!(matches!(with(|c| c.min_score = 0.0), Err(FaceError::InvalidConfig(_))));
-        assert!(matches!(with(|c| c.min_score = f64::NAN), Err(FaceError::InvalidConfig(_))));
-        assert!(matches!(with(|c| c.min_face_fraction = 1.5), Err(FaceError::InvalidConfig(_))));
-        assert!(matches!(with(|c| c.detection_long_side = 8), Err(FaceError::InvalidConfig(_))));
+        assert!(matches!(
+            with(|c| c.min_face_window = 10),
+            Err(FaceError::InvalidConfig(_))
+        ));
+        assert!(matches!(
+            with(|c| c.min_score = 0.0),
+            Err(FaceError::InvalidConfig(_))
+        ));
+        assert!(matches!(
+            with(|c| c.min_score = f64::NAN),
+            Err(FaceError::InvalidConfig(_))
+        ));
+        assert!(matches!(
+            with(|c| c.min_face_fraction = 1.5),
+            Err(FaceError::InvalidConfig(_))
+        ));
+        assert!(matches!(
+            with(|c| c.detection_long_side = 8),
+            Err(FaceError::InvalidConfig(_))
+        ));
     }
 
     #[test]
@@ -432,16 +481,32 @@ mod tests {
         let config: FaceConfig = toml::from_str("min_face_px = 48\nmin_score = 3.5").unwrap();
         assert_eq!(config.min_face_px, 48);
         assert_eq!(config.min_score, 3.5);
-        assert_eq!(config.detection_long_side, FaceConfig::default().detection_long_side);
-        assert!(toml::from_str::<FaceConfig>("min_face = 48").is_err(), "typos are refused");
+        assert_eq!(
+            config.detection_long_side,
+            FaceConfig::default().detection_long_side
+        );
+        assert!(
+            toml::from_str::<FaceConfig>("min_face = 48").is_err(),
+            "typos are refused"
+        );
     }
 
     #[test]
-    fn recognizable_when_large_in_pixels_or_in_the_frame() {
+    fn recognizable_when_confident_and_large_in_pixels_or_in_the_frame() {
         let c = FaceConfig::default();
-        assert!(c.is_recognizable(40, 768), "40 px face in a web-size photo");
-        assert!(!c.is_recognizable(24, 768), "small face in a crowd");
-        assert!(c.is_recognizable(24, 200), "small face filling a thumbnail");
+        assert!(
+            c.is_recognizable(40, 9.0, 768),
+            "40 px face in a web-size photo"
+        );
+        assert!(!c.is_recognizable(24, 9.0, 768), "small face in a crowd");
+        assert!(
+            c.is_recognizable(24, 9.0, 200),
+            "small face filling a thumbnail"
+        );
+        assert!(
+            !c.is_recognizable(50, 2.3, 768),
+            "weak hit: a wheel hub, a blurred profile"
+        );
     }
 
     #[test]
@@ -476,10 +541,7 @@ mod tests {
                 h: 10.0
             })
         );
-        let outside = Rect {
-            x: 120.0,
-            ..r
-        };
+        let outside = Rect { x: 120.0, ..r };
         assert_eq!(outside.clamp_to(100, 100), None);
     }
 
@@ -512,8 +574,14 @@ mod tests {
                 .filter(|(_, _, p)| p.0[0] == 255)
                 .map(|(x, y, _)| (x, y))
                 .collect();
-            let (x0, y0) = (lit.iter().map(|p| p.0).min().unwrap(), lit.iter().map(|p| p.1).min().unwrap());
-            let (x1, y1) = (lit.iter().map(|p| p.0).max().unwrap(), lit.iter().map(|p| p.1).max().unwrap());
+            let (x0, y0) = (
+                lit.iter().map(|p| p.0).min().unwrap(),
+                lit.iter().map(|p| p.1).min().unwrap(),
+            );
+            let (x1, y1) = (
+                lit.iter().map(|p| p.0).max().unwrap(),
+                lit.iter().map(|p| p.1).max().unwrap(),
+            );
             let found = Rect {
                 x: f64::from(x0),
                 y: f64::from(y0),
@@ -521,7 +589,11 @@ mod tests {
                 h: f64::from(y1 - y0 + 1),
             };
             let back = found.to_stored(sw, sh, orientation).into_face(1.0, true);
-            assert_eq!((back.x, back.y, back.w, back.h), (bx, by, bw, bh), "{orientation:?}");
+            assert_eq!(
+                (back.x, back.y, back.w, back.h),
+                (bx, by, bw, bh),
+                "{orientation:?}"
+            );
         }
     }
 
@@ -532,15 +604,25 @@ mod tests {
             let img = image::RgbImage::from_pixel(w, h, image::Rgb([200, 180, 160]));
             let mut png = Cursor::new(Vec::new());
             img.write_to(&mut png, ImageFormat::Png).unwrap();
-            assert_eq!(detect(png.get_ref(), "png", &config).unwrap(), Vec::new(), "{w}x{h}");
+            assert_eq!(
+                detect(png.get_ref(), "png", &config).unwrap(),
+                Vec::new(),
+                "{w}x{h}"
+            );
         }
     }
 
     #[test]
     fn undecodable_input_is_an_error() {
         let config = FaceConfig::default();
-        assert!(matches!(detect(b"\xFF\xD8\xFF\xE0garbage", "jpeg", &config), Err(FaceError::Header { .. })));
-        assert!(matches!(detect(b"<svg/>", "svg", &config), Err(FaceError::Decode(_))));
+        assert!(matches!(
+            detect(b"\xFF\xD8\xFF\xE0garbage", "jpeg", &config),
+            Err(FaceError::Header { .. })
+        ));
+        assert!(matches!(
+            detect(b"<svg/>", "svg", &config),
+            Err(FaceError::Decode(_))
+        ));
         assert!(detect(b"", "png", &config).is_err());
     }
 }
