@@ -37,9 +37,15 @@ use crate::model::Face;
 /// `models/seetaface/README.md` for why a copy and how it is checked).
 const MODEL_BYTES: &[u8] = include_bytes!("../../models/seetaface/seeta_fd_frontal_v1.0.bin");
 
-/// rustface's smallest sliding window: it cannot see a face smaller than this
-/// (and panics if asked to).
-pub const DETECTOR_MIN_WINDOW: u32 = 20;
+/// The detector's sliding window. rustface 0.1.7 never enlarges the image (its
+/// `set_min_face_size` is a no-op), so this is also the smallest face it finds
+/// at detection scale; box refinement may report faces down to about 30 px.
+/// To find smaller faces, raise [`FaceConfig::detection_long_side`].
+pub const DETECTOR_WINDOW: u32 = 40;
+
+/// Face sizes are judged on the image as a web page shows it: scaled so its
+/// long side is at most this, independent of the detection resolution.
+pub const WEB_LONG_SIDE: u32 = 1024;
 
 /// Images whose short side is below this are icons, bullets and buttons, not
 /// photographs. Kept low on purpose: a CMS thumbnail of a pupil (WordPress makes
@@ -56,8 +62,8 @@ pub const MIN_PHOTO_SHORT_SIDE: u32 = 64;
 /// - its score is at least [`min_recognizable_score`](Self::min_recognizable_score)
 ///   (3.85, SeetaFace's own default threshold: below it hits are blurred, turned
 ///   away or face-like textures such as a wheel hub), **and**
-/// - at detection scale (long side at most 1,024 px, about what a web page
-///   shows) its box is at least [`min_face_px`](Self::min_face_px) wide (32 px,
+/// - on the image at web scale (long side at most [`WEB_LONG_SIDE`], 1,024 px)
+///   its box is at least [`min_face_px`](Self::min_face_px) wide (32 px,
 ///   the usual lower bound for low-resolution face recognition; a classmate or
 ///   parent recognises a familiar face at that size), **or** at least
 ///   [`min_face_fraction`](Self::min_face_fraction) of the image's short side
@@ -70,16 +76,16 @@ pub const MIN_PHOTO_SHORT_SIDE: u32 = 64;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct FaceConfig {
-    /// Long side, in pixels, of the image the detector sees. Larger finds smaller
-    /// faces and costs quadratically more time.
+    /// Long side, in pixels, of the image the detector sees. The smallest face
+    /// found is about [`DETECTOR_WINDOW`] px at this scale, so larger finds
+    /// smaller faces (1,024: about 4% of the long side) and costs
+    /// quadratically more time.
     pub detection_long_side: u32,
-    /// Smallest face the detector looks for, in detection-scale pixels (≥ 20).
-    pub min_face_window: u32,
     /// Detector score below which a candidate is not a face at all.
     pub min_score: f64,
     /// Detector score a face needs to count as recognizable.
     pub min_recognizable_score: f64,
-    /// A face at least this wide at detection scale is recognizable.
+    /// A face at least this wide at web scale is recognizable.
     pub min_face_px: u32,
     /// A face at least this fraction of the image's short side is recognizable.
     pub min_face_fraction: f64,
@@ -89,7 +95,6 @@ impl Default for FaceConfig {
     fn default() -> Self {
         FaceConfig {
             detection_long_side: 1024,
-            min_face_window: DETECTOR_MIN_WINDOW,
             min_score: 2.0,
             min_recognizable_score: 3.85,
             min_face_px: 32,
@@ -103,16 +108,10 @@ impl FaceConfig {
     /// a bad `[faces]` table is reported when the rules load, not mid-scan.
     pub fn validate(&self) -> Result<(), FaceError> {
         let bad = |reason: String| Err(FaceError::InvalidConfig(reason));
-        if self.min_face_window < DETECTOR_MIN_WINDOW {
+        if self.detection_long_side < DETECTOR_WINDOW {
             return bad(format!(
-                "faces.min_face_window is {}, the detector cannot look below {DETECTOR_MIN_WINDOW} px",
-                self.min_face_window
-            ));
-        }
-        if self.detection_long_side < self.min_face_window {
-            return bad(format!(
-                "faces.detection_long_side ({}) is smaller than faces.min_face_window ({})",
-                self.detection_long_side, self.min_face_window
+                "faces.detection_long_side is {}, the detector needs at least {DETECTOR_WINDOW} px",
+                self.detection_long_side
             ));
         }
         if !(self.min_score.is_finite() && self.min_score > 0.0) {
@@ -136,8 +135,8 @@ impl FaceConfig {
         Ok(())
     }
 
-    /// The recognizable rule, on a face `side` px wide scoring `score` in a
-    /// detection image whose short side is `short_side` px.
+    /// The recognizable rule, on a face `side` px wide (at web scale) scoring
+    /// `score` in an image whose short side is `short_side` px (same scale).
     fn is_recognizable(&self, side: u32, score: f64, short_side: u32) -> bool {
         let large = side >= self.min_face_px
             || f64::from(side) >= self.min_face_fraction * f64::from(short_side);
@@ -185,19 +184,21 @@ pub fn detect(bytes: &[u8], format: &str, config: &FaceConfig) -> Result<Vec<Fac
 
     let detection = (upright.width(), upright.height());
     let original_upright = upright_size(header.width, header.height, header.orientation);
-    let short_side = detection.0.min(detection.1);
+    // Web scale: the original, shrunk to WEB_LONG_SIDE if larger.
+    let to_web = web_scale(original_upright.0, original_upright.1);
+    let web_short_side =
+        (f64::from(original_upright.0.min(original_upright.1)) * to_web).round() as u32;
     Ok(found
         .into_iter()
         .filter_map(|(rect, score)| {
             let rect = rect.clamp_to(detection.0, detection.1)?;
-            let recognizable =
-                config.is_recognizable(rect.w.min(rect.h).round() as u32, score, short_side);
-            let stored = rect
-                .scale(
-                    f64::from(original_upright.0) / f64::from(detection.0),
-                    f64::from(original_upright.1) / f64::from(detection.1),
-                )
-                .to_stored(header.width, header.height, header.orientation);
+            let original = rect.scale(
+                f64::from(original_upright.0) / f64::from(detection.0),
+                f64::from(original_upright.1) / f64::from(detection.1),
+            );
+            let web_side = (original.w.min(original.h) * to_web).round() as u32;
+            let recognizable = config.is_recognizable(web_side, score, web_short_side);
+            let stored = original.to_stored(header.width, header.height, header.orientation);
             Some(stored.into_face(score, recognizable))
         })
         .collect())
@@ -264,6 +265,11 @@ fn to_detection_image(
     upright.into_luma8()
 }
 
+/// Factor from original pixels to web scale: shrink to [`WEB_LONG_SIDE`], never enlarge.
+fn web_scale(width: u32, height: u32) -> f64 {
+    (f64::from(WEB_LONG_SIDE) / f64::from(width.max(height).max(1))).min(1.0)
+}
+
 /// Width and height as displayed once `orientation` is applied.
 fn upright_size(width: u32, height: u32, orientation: Orientation) -> (u32, u32) {
     match orientation {
@@ -290,9 +296,9 @@ thread_local! {
 /// Raw detections in detection-image pixels: (box, score).
 fn run_detector(image: &GrayImage, config: &FaceConfig) -> Result<Vec<(Rect, f64)>, FaceError> {
     let (w, h) = image.dimensions();
-    // Smaller than the smallest window: nothing to find, and rustface would
-    // work on an empty pyramid.
-    if w.min(h) < config.min_face_window {
+    // Smaller than the window: nothing to find, and rustface's window
+    // arithmetic would underflow.
+    if w.min(h) < DETECTOR_WINDOW {
         return Ok(Vec::new());
     }
     let model = model()?;
@@ -300,7 +306,7 @@ fn run_detector(image: &GrayImage, config: &FaceConfig) -> Result<Vec<(Rect, f64
         let mut slot = cell.borrow_mut();
         let detector =
             slot.get_or_insert_with(|| rustface::create_detector_with_model(model.clone()));
-        detector.set_min_face_size(config.min_face_window);
+        // (set_min_face_size is not called: rustface 0.1.7 ignores it.)
         detector.set_score_thresh(config.min_score);
         detector.set_pyramid_scale_factor(0.8);
         detector.set_slide_window_step(4, 4);
@@ -455,7 +461,7 @@ mod tests {
             c.validate()
         };
         assert!(matches!(
-            with(|c| c.min_face_window = 10),
+            with(|c| c.min_recognizable_score = f64::INFINITY),
             Err(FaceError::InvalidConfig(_))
         ));
         assert!(matches!(
@@ -507,6 +513,19 @@ mod tests {
             !c.is_recognizable(50, 2.3, 768),
             "weak hit: a wheel hub, a blurred profile"
         );
+    }
+
+    #[test]
+    fn face_sizes_are_judged_at_web_scale_whatever_the_resolution() {
+        // A 100 px face in a 4000x3000 photo is 25.6 px on a 1,024 px page: a
+        // face in the crowd, not recognizable; in a 800x600 photo it is 100 px.
+        assert_eq!(web_scale(4000, 3000), 0.256);
+        assert_eq!(web_scale(3000, 4000), 0.256);
+        assert_eq!(web_scale(800, 600), 1.0);
+        let c = FaceConfig::default();
+        let side = |orig: f64, w, h| (orig * web_scale(w, h)).round() as u32;
+        assert!(!c.is_recognizable(side(100.0, 4000, 3000), 9.0, 768));
+        assert!(c.is_recognizable(side(100.0, 800, 600), 9.0, 600));
     }
 
     #[test]
