@@ -43,6 +43,9 @@ const MODEL_BYTES: &[u8] = include_bytes!("../../models/seetaface/seeta_fd_front
 /// To find smaller faces, raise [`FaceConfig::detection_long_side`].
 pub const DETECTOR_WINDOW: u32 = 40;
 
+/// Upper bound for [`FaceConfig::detection_long_side`].
+pub const MAX_DETECTION_LONG_SIDE: u32 = 4096;
+
 /// Face sizes are judged on the image as a web page shows it: scaled so its
 /// long side is at most this, independent of the detection resolution.
 pub const WEB_LONG_SIDE: u32 = 1024;
@@ -113,6 +116,14 @@ impl FaceConfig {
         if self.detection_long_side < DETECTOR_WINDOW {
             return bad(format!(
                 "faces.detection_long_side is {}, the detector needs at least {DETECTOR_WINDOW} px",
+                self.detection_long_side
+            ));
+        }
+        // Time grows with the square of this; past 4,096 px a single photo
+        // takes tens of seconds, which is a typo, not a choice.
+        if self.detection_long_side > MAX_DETECTION_LONG_SIDE {
+            return bad(format!(
+                "faces.detection_long_side is {}, at most {MAX_DETECTION_LONG_SIDE} px is allowed",
                 self.detection_long_side
             ));
         }
@@ -224,12 +235,13 @@ fn read_header(bytes: &[u8], format: &str) -> Result<Header, FaceError> {
         "gif" => ImageFormat::Gif,
         "webp" => ImageFormat::WebP,
         "tiff" => ImageFormat::Tiff,
+        "svg" => return Err(FaceError::Decode(DecodeError::Vector(format.into()))),
+        // AVIF, HEIF, BMP, ICO: clearance has no decoder for their pixels.
         other => {
-            // Formats decode.rs cannot decode either; let it give its usual error.
-            return Err(decode_reduced(bytes, other, 0)
-                .err()
-                .map(FaceError::Decode)
-                .unwrap_or_else(|| err("unsupported format".into())));
+            return Err(FaceError::Decode(DecodeError::Decode {
+                format: other.to_string(),
+                reason: "clearance cannot decode this format's pixels".into(),
+            }));
         }
     };
     let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format)
@@ -482,6 +494,10 @@ mod tests {
             with(|c| c.detection_long_side = 8),
             Err(FaceError::InvalidConfig(_))
         ));
+        assert!(matches!(
+            with(|c| c.detection_long_side = 100_000),
+            Err(FaceError::InvalidConfig(_))
+        ));
     }
 
     #[test]
@@ -497,6 +513,25 @@ mod tests {
             toml::from_str::<FaceConfig>("min_face = 48").is_err(),
             "typos are refused"
         );
+    }
+
+    /// The `[faces]` table documented for `rules/default.toml` parses to the defaults.
+    #[test]
+    fn documented_rules_table_matches_the_defaults() {
+        #[derive(Deserialize)]
+        struct Rules {
+            faces: FaceConfig,
+        }
+        let rules: Rules = toml::from_str(
+            "[faces]\n\
+             detection_long_side = 1024\n\
+             min_score = 2.0\n\
+             min_recognizable_score = 2.5\n\
+             min_face_px = 32\n\
+             min_face_fraction = 0.10\n",
+        )
+        .unwrap();
+        assert_eq!(rules.faces, FaceConfig::default());
     }
 
     #[test]
@@ -645,5 +680,10 @@ mod tests {
             Err(FaceError::Decode(_))
         ));
         assert!(detect(b"", "png", &config).is_err());
+        let avif = detect(b"\0\0\0\x1cftypavif", "avif", &config).unwrap_err();
+        assert_eq!(
+            avif.to_string(),
+            "faces not checked: cannot decode avif: clearance cannot decode this format's pixels"
+        );
     }
 }
