@@ -71,6 +71,29 @@ fn every_corpus_portrait_has_a_recognizable_face() {
     }
 }
 
+/// The pipeline calls `detect` from rayon workers: each thread builds its own
+/// detector and gets the same answer as a single thread does.
+#[test]
+fn detection_from_rayon_workers_matches_a_single_thread() {
+    use rayon::prelude::*;
+    let photos: Vec<(&str, Vec<u8>)> = PORTRAITS
+        .iter()
+        .filter_map(|n| corpus_file(n).map(|b| (*n, b)))
+        .collect();
+    if photos.is_empty() {
+        return;
+    }
+    let single: Vec<Vec<Face>> = photos.iter().map(|(_, b)| faces_in(b)).collect();
+    let jobs: Vec<usize> = (0..photos.len() * 3).map(|i| i % photos.len()).collect();
+    let parallel: Vec<(usize, Vec<Face>)> = jobs
+        .par_iter()
+        .map(|&i| (i, faces_in(&photos[i].1)))
+        .collect();
+    for (i, faces) in parallel {
+        assert_eq!(faces, single[i], "{}", photos[i].0);
+    }
+}
+
 #[test]
 fn no_corpus_control_has_a_recognizable_face() {
     for name in NO_FACE_CONTROLS {
