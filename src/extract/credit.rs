@@ -563,94 +563,112 @@ fn heading_level(name: &str) -> Option<u8> {
     }
 }
 
-/// What [`attribution`] needs to know about one image use.
-pub struct UseContext<'a, 'b> {
-    pub el: ElementRef<'a>,
-    pub target: &'b Target,
-    pub alt: Option<&'b str>,
-    pub title: Option<&'b str>,
-    pub caption: Option<(ElementRef<'a>, &'static str)>,
-    /// False for references no visitor sees next to other content (meta, link, style sheets).
-    pub visible: bool,
+/// The credit material around one element, gathered once for all of its references.
+#[derive(Default)]
+pub struct ElementCredits {
+    /// A caption or credit line that reads as a credit, and where it was found.
+    direct: Option<(Credit, &'static str)>,
+    /// The `title` attribute, when it reads as a credit.
+    title_credit: Option<Credit>,
+    /// What the page shows when nothing reads as a credit: the caption, else the title.
+    fallback: Option<(Credit, &'static str)>,
+    /// Licence links in the image's figure, outside its caption too.
+    figure_links: Vec<Link>,
+    caption_text: Option<String>,
 }
 
-/// The credit shown for one image use. A caption that only describes the picture yields to a
-/// real credit elsewhere (credit line, RDFa, credits section) and is the fallback otherwise.
-pub fn attribution(cx: &UseContext<'_, '_>, page: &PageCredits<'_>) -> Attribution {
-    let mut chosen: Option<(Credit, &str)> = None;
-    let caption = cx.caption.map(|(el, at)| (Credit::from_nodes([*el]), at));
-    if cx.visible {
-        if let Some((credit, at)) = &caption
-            && credit.looks_like_credit()
-        {
-            chosen = Some((credit.clone(), at));
-        }
-        if chosen.is_none()
-            && let Some(credit) = credit_after(cx.el)
+impl ElementCredits {
+    /// Look around `el`, an element shown in the page's content.
+    pub fn of(el: ElementRef<'_>, title: Option<&str>) -> ElementCredits {
+        let caption = caption(el).map(|(c, at)| (Credit::from_nodes([*c]), at));
+        let mut direct = caption.clone().filter(|(c, _)| c.looks_like_credit());
+        if direct.is_none()
+            && let Some(credit) = credit_after(el)
         {
             let at = if credit.rdfa { "rdfa" } else { "credit-line" };
-            chosen = Some((credit, at));
+            direct = Some((credit, at));
         }
-    }
-    if chosen.is_none()
-        && let Some(el) = page.about(cx.target)
-    {
-        chosen = Some((Credit::from_nodes([*el]), "rdfa"));
-    }
-    if chosen.is_none()
-        && cx.visible
-        && let Some(title) = cx.title
-    {
-        let credit = Credit::from_text(title);
-        if credit.looks_like_credit() {
-            chosen = Some((credit, "title"));
-        }
-    }
-    if chosen.is_none()
-        && let Some(el) = page.entry_for(cx.target, cx.alt, cx.title)
-    {
-        chosen = Some((Credit::from_nodes([*el]), "credits-section"));
-    }
-    if chosen.is_none() && cx.visible {
-        chosen = caption
+        let title_credit = title.map(Credit::from_text);
+        let caption_text = caption
+            .as_ref()
+            .map(|(c, _)| c.text.clone())
+            .filter(|t| !t.is_empty());
+        let fallback = caption
             .filter(|(c, _)| !c.text.is_empty())
-            .or_else(|| cx.title.map(|t| (Credit::from_text(t), "title")))
+            .or_else(|| title_credit.clone().map(|c| (c, "title")))
             .filter(|(c, _)| !c.text.is_empty());
+        ElementCredits {
+            direct,
+            title_credit: title_credit.filter(Credit::looks_like_credit),
+            fallback,
+            figure_links: figure_license_links(el),
+            caption_text,
+        }
     }
+
+    /// The caption's text (figcaption, WordPress caption), whitespace-normalised.
+    pub fn caption_text(&self) -> Option<&str> {
+        self.caption_text.as_deref()
+    }
+}
+
+/// The credit shown for one image use, in order: a caption or credit line that reads as a
+/// credit, RDFa `about` the image, a credit-like `title`, a credits section naming the
+/// image, and last the plain caption or title. A caption that only describes the picture
+/// thus yields to a real credit elsewhere.
+pub fn attribution(
+    local: &ElementCredits,
+    target: &Target,
+    alt: Option<&str>,
+    title: Option<&str>,
+    page: &PageCredits<'_>,
+) -> Attribution {
+    let chosen = local
+        .direct
+        .clone()
+        .or_else(|| {
+            page.about(target)
+                .map(|el| (Credit::from_nodes([*el]), "rdfa"))
+        })
+        .or_else(|| local.title_credit.clone().map(|c| (c, "title")))
+        .or_else(|| {
+            page.entry_for(target, alt, title)
+                .map(|el| (Credit::from_nodes([*el]), "credits-section"))
+        })
+        .or_else(|| local.fallback.clone());
     let Some((mut credit, at)) = chosen else {
         return Attribution::default();
     };
-    if cx.visible {
-        add_figure_license_links(cx.el, &mut credit);
+    for link in &local.figure_links {
+        if !credit.links.iter().any(|l| l.href == link.href) {
+            credit.links.push(link.clone());
+        }
     }
     credit.into_attribution(at)
 }
 
 /// `rel="license"` links in the image's figure belong to the image even outside its caption.
-fn add_figure_license_links(el: ElementRef<'_>, credit: &mut Credit) {
+fn figure_license_links(el: ElementRef<'_>) -> Vec<Link> {
     let Some(figure) = el
         .ancestors()
         .filter_map(ElementRef::wrap)
         .take(MAX_CAPTION_DEPTH)
         .find(|a| a.value().name() == "figure")
     else {
-        return;
+        return Vec::new();
     };
-    for a in figure.descendants().filter_map(ElementRef::wrap) {
-        let rel = tokens(a.value().attr("rel"));
-        if a.value().name() != "a" || !rel.iter().any(|r| is_license_rel(r)) {
-            continue;
-        }
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let href = href.trim().to_string();
-        if !credit.links.iter().any(|l| l.href == href) {
-            credit.links.push(Link {
-                href,
+    figure
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|a| a.value().name() == "a")
+        .filter_map(|a| {
+            let rel = tokens(a.value().attr("rel"));
+            let href = a.value().attr("href")?;
+            rel.iter().any(|r| is_license_rel(r)).then(|| Link {
+                href: href.trim().to_string(),
                 text: element_text(a),
                 rel,
-            });
-        }
-    }
+            })
+        })
+        .collect()
 }

@@ -124,21 +124,19 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 continue;
             }
             let details = details.get_or_insert_with(|| Details::of(el));
-            let visible = is_visible(*kind);
-            let caption = if visible {
-                credit::caption(details.subject)
+            let hidden = credit::ElementCredits::default();
+            let local = if is_visible(*kind) {
+                details.credits.get_or_insert_with(|| {
+                    credit::ElementCredits::of(details.subject, details.title.as_deref())
+                })
             } else {
-                None
+                &hidden
             };
             let attribution = credit::attribution(
-                &credit::UseContext {
-                    el: details.subject,
-                    target: &target,
-                    alt: details.alt.as_deref(),
-                    title: details.title.as_deref(),
-                    caption,
-                    visible,
-                },
+                local,
+                &target,
+                details.alt.as_deref(),
+                details.title.as_deref(),
                 &page_credits,
             );
             out.uses.push(ImageUse {
@@ -151,9 +149,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 target,
                 alt: details.alt.clone(),
                 title: details.title.clone(),
-                caption: caption
-                    .map(|(c, _)| text::element_text(c))
-                    .filter(|c| !c.is_empty()),
+                caption: local.caption_text().map(str::to_string),
                 attribution,
                 ignore: details.ignore.clone(),
             });
@@ -169,6 +165,8 @@ struct Details<'a> {
     alt: Option<String>,
     title: Option<String>,
     ignore: Vec<String>,
+    /// Caption and credits around the element, looked up on its first visible use.
+    credits: Option<credit::ElementCredits>,
 }
 
 impl<'a> Details<'a> {
@@ -196,6 +194,7 @@ impl<'a> Details<'a> {
             alt,
             title: attr("title").or_else(|| el.value().attr("title").map(text::normalize)),
             ignore: ignore_rules(el),
+            credits: None,
         }
     }
 }
