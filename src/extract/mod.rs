@@ -75,7 +75,8 @@ const REOPENED_FORMATTING: &[&str] = &[
 pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
     let parsed = positions::parse(&page.html);
     let lines = positions::LineIndex::new(&page.html);
-    let page_credits = credit::PageCredits::gather(&parsed.html, &page.url, scope);
+    let base = document_base(&parsed.html, &page.url);
+    let page_credits = credit::PageCredits::gather(&parsed.html, &base, scope);
     let mut out = Extraction::default();
 
     for node in parsed.html.tree.root().descendants() {
@@ -98,7 +99,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
         let mut details: Option<Details> = None;
 
         for (kind, reference) in &references {
-            let target = match try_resolve(&page.url, reference, scope) {
+            let target = match try_resolve(&base, reference, scope) {
                 Ok(target) => target,
                 Err(reason) => {
                     out.bad.push(BadReference {
@@ -156,6 +157,18 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
         }
     }
     out
+}
+
+/// The URL relative references resolve against: the first `<base href>`, as browsers use
+/// it, else the page's own URL.
+fn document_base(html: &scraper::Html, page_url: &url::Url) -> url::Url {
+    html.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
+        .and_then(|e| page_url.join(e.value().attr("href")?.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| page_url.clone())
 }
 
 /// What every use from one element shares.
