@@ -212,11 +212,16 @@ impl<'a> Details<'a> {
     }
 }
 
+/// How far up an ancestor's `data-clearance-ignore` still covers an image; bounded so deeply
+/// nested hostile markup stays linear.
+const MAX_IGNORE_DEPTH: usize = 16;
+
 /// Rule ids from the nearest `data-clearance-ignore` on the element or an ancestor
 /// (`<figure data-clearance-ignore>` covers its image). Empty or `all` means every rule.
 fn ignore_rules(el: ElementRef<'_>) -> Vec<String> {
     let value = std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(MAX_IGNORE_DEPTH)
         .find_map(|e| e.value().attr("data-clearance-ignore"));
     let Some(value) = value else {
         return Vec::new();

@@ -738,3 +738,30 @@ fn smoke_real_pages() {
     }
     println!("{pages} pages, {total} uses in {:?}", started.elapsed());
 }
+
+#[test]
+fn large_gallery_with_long_credits_list_stays_linear() {
+    let n = 5_000;
+    let mut html = String::from("<figure class=\"gallery\">");
+    for i in 0..n {
+        html.push_str(&format!(
+            "<img src=\"/g/p{i}.jpg\" alt=\"Gallery picture number {i}\">"
+        ));
+    }
+    html.push_str("<figcaption>Sports day</figcaption></figure><h2>Credits</h2><ul>");
+    for i in 0..n {
+        html.push_str(&format!("<li>p{i}.jpg: Photo Club member {i}</li>"));
+    }
+    html.push_str("</ul>");
+    let started = std::time::Instant::now();
+    let all = uses(&html);
+    println!("{n} images and credits in {:?}", started.elapsed());
+    assert_eq!(all.len(), n);
+    let last = &all[n - 1].attribution;
+    assert_eq!(last.found_in.as_deref(), Some("credits-section"));
+    assert_eq!(
+        last.text.as_deref(),
+        Some(format!("p{}.jpg: Photo Club member {}", n - 1, n - 1).as_str())
+    );
+    assert_eq!(all[0].caption.as_deref(), Some("Sports day"));
+}
