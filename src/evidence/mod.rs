@@ -54,18 +54,14 @@ fn looks_like_svg(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let text = String::from_utf8_lossy(head);
     let t = text.trim_start_matches('\u{feff}').trim_start();
-    (t.starts_with("<?xml")
-        || t.starts_with("<svg")
-        || t.starts_with("<!--")
-        || t.starts_with("<!DOCTYPE svg"))
+    (t.starts_with("<?xml") || t.starts_with("<svg") || t.starts_with("<!--") || t.starts_with("<!DOCTYPE svg"))
         && text.contains("<svg")
 }
 
 /// Read dimensions from the header only (no pixel decode).
 fn dimensions(bytes: &[u8], format: &str) -> Result<(u32, u32), String> {
     if format == "svg" {
-        return svg_dimensions(bytes)
-            .ok_or_else(|| "SVG has no width/height or viewBox".to_string());
+        return svg_dimensions(bytes).ok_or_else(|| "SVG has no width/height or viewBox".to_string());
     }
     let image_format = match format {
         "jpeg" => image::ImageFormat::Jpeg,
@@ -101,17 +97,10 @@ fn svg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
         None
     };
     let number = |s: &str| -> Option<f64> {
-        let digits: String = s
-            .trim()
-            .chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect();
+        let digits: String = s.trim().chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
         digits.parse().ok()
     };
-    if let (Some(w), Some(h)) = (
-        attr("width").and_then(|w| number(&w)),
-        attr("height").and_then(|h| number(&h)),
-    ) {
+    if let (Some(w), Some(h)) = (attr("width").and_then(|w| number(&w)), attr("height").and_then(|h| number(&h))) {
         return Some((w.round() as u32, h.round() as u32));
     }
     let view_box = attr("viewBox")?;
@@ -156,7 +145,7 @@ pub fn analyze(bytes: &[u8], sidecar: Option<&[u8]>, options: &EvidenceOptions) 
         }
         // AVIF/HEIF/BMP/ICO dimensions are not needed for any rule; only a
         // broken header in a format we do read makes the image unreadable.
-        Err(reason) if matches!(format, "jpeg" | "png" | "gif" | "webp" | "tiff") => {
+        Err(reason) if matches!(format, "jpeg" | "png" | "gif" | "webp" | "tiff" ) => {
             evidence.error = Some(format!("{format} header is unreadable: {reason}"));
         }
         Err(_) => {}
@@ -203,50 +192,21 @@ mod tests {
 
     #[test]
     fn html_served_as_image_is_an_error() {
-        let ev = analyze(
-            b"<!DOCTYPE html><html><body>404</body></html>",
-            None,
-            &EvidenceOptions::default(),
-        );
-        assert_eq!(
-            ev.error.as_deref(),
-            Some("the file is an HTML page, not an image")
-        );
+        let ev = analyze(b"<!DOCTYPE html><html><body>404</body></html>", None, &EvidenceOptions::default());
+        assert_eq!(ev.error.as_deref(), Some("the file is an HTML page, not an image"));
     }
 
     #[test]
     fn truncated_jpeg_header_is_an_error() {
-        let ev = analyze(
-            b"\xFF\xD8\xFF\xE0\x00\x10JFIF",
-            None,
-            &EvidenceOptions::default(),
-        );
+        let ev = analyze(b"\xFF\xD8\xFF\xE0\x00\x10JFIF", None, &EvidenceOptions::default());
         assert_eq!(ev.format.as_deref(), Some("jpeg"));
-        assert!(
-            ev.error
-                .as_deref()
-                .unwrap()
-                .contains("header is unreadable"),
-            "{:?}",
-            ev.error
-        );
+        assert!(ev.error.as_deref().unwrap().contains("header is unreadable"), "{:?}", ev.error);
     }
 
     #[test]
     fn svg_dimensions_from_attributes_or_viewbox() {
-        assert_eq!(
-            svg_dimensions(
-                br#"<svg xmlns="http://www.w3.org/2000/svg" width="120px" height="80">"#
-            ),
-            Some((120, 80))
-        );
-        assert_eq!(
-            svg_dimensions(br#"<?xml version="1.0"?><svg viewBox="0 0 64 32">"#),
-            Some((64, 32))
-        );
-        assert_eq!(
-            sniff_format(br#"<?xml version="1.0"?><svg viewBox="0 0 64 32"></svg>"#),
-            Some("svg")
-        );
+        assert_eq!(svg_dimensions(br#"<svg xmlns="http://www.w3.org/2000/svg" width="120px" height="80">"#), Some((120, 80)));
+        assert_eq!(svg_dimensions(br#"<?xml version="1.0"?><svg viewBox="0 0 64 32">"#), Some((64, 32)));
+        assert_eq!(sniff_format(br#"<?xml version="1.0"?><svg viewBox="0 0 64 32"></svg>"#), Some("svg"));
     }
 }
