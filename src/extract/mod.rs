@@ -2,6 +2,15 @@
 //!
 //! A pure function of the page's HTML and the site's scope, so it is tested with strings.
 //! Broken HTML is parsed the way browsers parse it (html5ever); nothing here panics on it.
+//!
+//! - `positions`: the parse, with each element's start-tag offset (line and column).
+//! - `references_of`: which attributes and CSS of an element name images.
+//! - `resolve`: reference → local file, remote URL, data URI or outside the root.
+//! - `credit`: caption and attribution shown for the image on the page.
+//!
+//! References that name nothing readable go to [`Extraction::bad`]; a reference that climbs
+//! above the site root is still a use (its target is [`Target::OutsideRoot`]), so the policy
+//! reports it where it stands.
 
 mod credit;
 mod css;
@@ -14,7 +23,7 @@ use std::collections::HashSet;
 
 use scraper::ElementRef;
 
-use crate::model::{BadReference, ImageUse, Page, RefKind, Target};
+use crate::model::{BadReference, ImageKey, ImageUse, Page, RefKind, Target};
 use crate::source::SiteScope;
 pub use resolve::{BadReason, try_resolve};
 
@@ -94,8 +103,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
             None => first_tag_offset(&page.html, el.value().name()).unwrap_or(0),
         };
         let (line, column) = lines.line_column(offset);
-        let mut seen: Vec<Target> = Vec::new();
-        let mut seen_data: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<(u8, String)> = HashSet::new();
         let mut details: Option<Details> = None;
 
         for (kind, reference) in &references {
@@ -113,15 +121,13 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 }
             };
             // `src` and `srcset` often repeat one file; one element uses it once.
-            let fresh = match target {
-                Target::DataUri => seen_data.insert(reference),
-                _ if seen.contains(&target) => false,
-                _ => {
-                    seen.push(target.clone());
-                    true
-                }
+            let identity = match &target {
+                Target::Image(ImageKey::Local(path)) => (0, path.clone()),
+                Target::Image(ImageKey::Remote(url)) => (1, url.clone()),
+                Target::OutsideRoot(reference) => (2, reference.clone()),
+                Target::DataUri => (3, reference.clone()),
             };
-            if !fresh {
+            if !seen.insert(identity) {
                 continue;
             }
             let details = details.get_or_insert_with(|| Details::of(el));
