@@ -64,3 +64,17 @@ fn large_news_page(bencher: divan::Bencher, figures: usize) {
         .counter(divan::counter::BytesCount::new(page.html.len()))
         .bench(|| extract(divan::black_box(&page), &scope).uses.len());
 }
+
+/// Baseline: scraper's own parse of the same page, without positions or extraction.
+#[divan::bench(args = [2000])]
+fn scraper_parse_only(bencher: divan::Bencher, figures: usize) {
+    let page = page(figures);
+    bencher
+        .counter(divan::counter::BytesCount::new(page.html.len()))
+        .bench(|| {
+            scraper::Html::parse_document(divan::black_box(&page.html))
+                .tree
+                .nodes()
+                .count()
+        });
+}

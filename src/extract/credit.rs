@@ -2,18 +2,23 @@
 //! credit lines after the image, Creative Commons RDFa, and credits sections elsewhere
 //! on the page that name the image.
 
+use std::collections::{HashMap, HashSet};
+
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node};
 
 use super::resolve::try_resolve;
-use super::text::{class_contains, is_inline, normalize, push_text, tokens};
-use crate::model::{Attribution, Link, Target};
+use super::text::{self, class_contains, is_inline, normalize, push_text, tokens};
+use crate::model::{Attribution, ImageKey, Link, Target};
 use crate::source::SiteScope;
 
 /// How many ancestors up a caption container may be.
 const MAX_CAPTION_DEPTH: usize = 6;
 /// A credit line longer than this (in bytes of text) is body text, not a credit.
 const MAX_CREDIT_LINE: usize = 600;
+/// How many nodes around an image are searched for its caption, credit line or licence
+/// links; captions sit close, and the bound keeps galleries and hostile pages linear.
+const MAX_NEARBY_NODES: usize = 200;
 /// Text that only matches the loose `by ` pattern must be this short to count.
 const MAX_LOOSE_CREDIT: usize = 160;
 
@@ -282,18 +287,15 @@ pub fn caption(el: ElementRef<'_>) -> Option<(ElementRef<'_>, &'static str)> {
         })
 }
 
-/// The figcaption belonging to `figure` itself, not to a figure nested in it.
+/// The figure's own figcaption, which HTML places as its first or last child. Only the
+/// ends are looked at, so a gallery figure with thousands of images stays cheap.
 fn own_figcaption(figure: ElementRef<'_>) -> Option<ElementRef<'_>> {
-    figure
-        .descendants()
-        .filter_map(ElementRef::wrap)
-        .filter(|d| d.value().name() == "figcaption")
-        .find(|fc| {
-            fc.ancestors()
-                .filter_map(ElementRef::wrap)
-                .find(|a| a.value().name() == "figure")
-                .is_some_and(|f| f.id() == figure.id())
-        })
+    let first = figure.children().find_map(ElementRef::wrap);
+    let last = figure.children().rev().find_map(ElementRef::wrap);
+    [first, last]
+        .into_iter()
+        .flatten()
+        .find(|c| c.value().name() == "figcaption")
 }
 
 /// A caption element inside a caption container (`div.wp-caption`), not wrapping the image.
@@ -301,10 +303,13 @@ fn caption_inside<'a>(
     container: ElementRef<'a>,
     image: ElementRef<'a>,
 ) -> Option<(ElementRef<'a>, &'static str)> {
+    // Elements wrapping the image are not its caption.
+    let wrappers: Vec<_> = image.ancestors().map(|a| a.id()).collect();
     let candidates = container
         .descendants()
+        .take(MAX_NEARBY_NODES)
         .filter_map(ElementRef::wrap)
-        .filter(|d| d.id() != container.id() && !d.descendants().any(|n| n.id() == image.id()));
+        .filter(|d| d.id() != image.id() && !wrappers.contains(&d.id()));
     let mut loose = None;
     for candidate in candidates {
         if class_contains(candidate, "wp-caption-text") {
@@ -374,7 +379,7 @@ fn credit_after_node(anchor: ElementRef<'_>) -> Option<Credit> {
     let mut run: Vec<NodeRef<'_, Node>> = Vec::new();
     let mut length = 0;
     let mut block_with_images = false;
-    for sibling in anchor.next_siblings() {
+    for sibling in anchor.next_siblings().take(MAX_NEARBY_NODES) {
         match sibling.value() {
             Node::Text(text) => {
                 if run.is_empty() && text.trim().is_empty() {
@@ -429,35 +434,64 @@ const CREDIT_BLOCKS: &[&str] = &["p", "div", "figcaption", "address", "cite", "f
 
 /// What the whole page says about credits, gathered once per page.
 pub struct PageCredits<'a> {
-    /// Entries of credits sections: the element and its lower-case text.
+    /// Entries of credits sections, in page order.
     items: Vec<SectionItem<'a>>,
+    /// Entry index by each word of its text (`photo.jpg:` is found as `photo.jpg`).
+    by_word: HashMap<String, usize>,
+    /// Entry index by the image each of its links points at.
+    by_link: HashMap<String, usize>,
     /// RDFa `about="..."` subjects and their element.
-    about: Vec<(Target, ElementRef<'a>)>,
+    about: HashMap<String, ElementRef<'a>>,
 }
 
 struct SectionItem<'a> {
     el: ElementRef<'a>,
+    /// Lower-case text.
     text: String,
-    targets: Vec<Target>,
+}
+
+/// Entries searched for alt or title text. Matching by file name or link is indexed and
+/// unbounded; substring search is capped so a hostile page cannot make it quadratic.
+const MAX_SCANNED_ENTRIES: usize = 1000;
+
+/// A map key for an image target.
+fn target_key(target: &Target) -> Option<String> {
+    match target {
+        Target::Image(ImageKey::Local(p)) => Some(format!("local:{p}")),
+        Target::Image(ImageKey::Remote(u)) => Some(format!("remote:{u}")),
+        _ => None,
+    }
 }
 
 impl<'a> PageCredits<'a> {
     pub fn gather(html: &'a Html, page_url: &url::Url, scope: &SiteScope) -> PageCredits<'a> {
+        use ego_tree::iter::Edge;
         let mut sections: Vec<Vec<ElementRef<'a>>> = Vec::new();
-        let mut about = Vec::new();
-        for el in html
-            .root_element()
-            .descendants()
-            .filter_map(ElementRef::wrap)
-        {
+        let mut about = HashMap::new();
+        // A credits container nested in another adds nothing; skip into neither twice.
+        let mut open_section = None;
+        for edge in html.root_element().traverse() {
+            let node = match edge {
+                Edge::Open(node) => node,
+                Edge::Close(node) => {
+                    if open_section == Some(node.id()) {
+                        open_section = None;
+                    }
+                    continue;
+                }
+            };
+            let Some(el) = ElementRef::wrap(node) else {
+                continue;
+            };
             let value = el.value();
             if let Some(subject) = value.attr("about")
-                && let Ok(target @ Target::Image(_)) = try_resolve(page_url, subject, scope)
+                && let Ok(target) = try_resolve(page_url, subject, scope)
+                && let Some(key) = target_key(&target)
             {
-                about.push((target, el));
+                about.entry(key).or_insert(el);
             }
             if let Some(level) = heading_level(value.name()) {
-                let text = element_text(el).to_lowercase();
+                let text = text::element_text_prefix(el, 120).to_lowercase();
                 if text.len() < 80 && SECTION_HEADINGS.iter().any(|h| text.contains(h)) {
                     // The section runs to the next heading of the same or a higher level.
                     let body = el
@@ -467,7 +501,7 @@ impl<'a> PageCredits<'a> {
                         .collect();
                     sections.push(body);
                 }
-            } else {
+            } else if open_section.is_none() {
                 let marks = |v: Option<&str>| {
                     v.is_some_and(|v| {
                         let v = v.to_ascii_lowercase();
@@ -476,78 +510,107 @@ impl<'a> PageCredits<'a> {
                 };
                 if marks(value.attr("class")) || marks(value.attr("id")) {
                     sections.push(vec![el]);
+                    open_section = Some(el.id());
                 }
             }
         }
-        let mut items = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for section in sections {
-            for part in section {
-                let entries: Vec<ElementRef<'a>> = part
-                    .descendants()
-                    .filter_map(ElementRef::wrap)
-                    .filter(|d| matches!(d.value().name(), "li" | "dd" | "tr" | "p" | "figcaption"))
-                    .collect();
-                let entries = if entries.is_empty() {
-                    vec![part]
-                } else {
-                    entries
-                };
-                for entry in entries {
-                    if !seen.insert(entry.id()) {
-                        continue;
-                    }
-                    let targets = entry
-                        .descendants()
-                        .filter_map(ElementRef::wrap)
-                        .filter_map(|a| a.value().attr("href"))
-                        .filter_map(|href| try_resolve(page_url, href, scope).ok())
-                        .collect();
-                    items.push(SectionItem {
-                        el: entry,
-                        text: element_text(entry).to_lowercase(),
-                        targets,
-                    });
+        let mut credits = PageCredits {
+            items: Vec::new(),
+            by_word: HashMap::new(),
+            by_link: HashMap::new(),
+            about,
+        };
+        let mut seen = HashSet::new();
+        for part in sections.into_iter().flatten() {
+            let entries: Vec<ElementRef<'a>> = part
+                .descendants()
+                .filter_map(ElementRef::wrap)
+                .filter(|d| matches!(d.value().name(), "li" | "dd" | "tr" | "p" | "figcaption"))
+                .collect();
+            let entries = if entries.is_empty() {
+                vec![part]
+            } else {
+                entries
+            };
+            for entry in entries {
+                if seen.insert(entry.id()) {
+                    credits.add(entry, page_url, scope);
                 }
             }
         }
-        PageCredits { items, about }
+        credits
     }
 
-    /// The credits-section entry that names this image by file name, link, alt or title.
+    fn add(&mut self, entry: ElementRef<'a>, page_url: &url::Url, scope: &SiteScope) {
+        let index = self.items.len();
+        let text = element_text(entry).to_lowercase();
+        for word in text.split(|c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    ',' | ';' | ':' | '(' | ')' | '[' | ']' | '"' | '\'' | '«' | '»' | '“' | '”'
+                )
+        }) {
+            let word = word.trim_end_matches('.');
+            if !word.is_empty() {
+                self.by_word.entry(word.to_string()).or_insert(index);
+            }
+        }
+        for href in entry
+            .descendants()
+            .filter_map(ElementRef::wrap)
+            .filter_map(|a| a.value().attr("href"))
+        {
+            if let Ok(target) = try_resolve(page_url, href, scope)
+                && let Some(key) = target_key(&target)
+            {
+                self.by_link.entry(key).or_insert(index);
+            }
+        }
+        self.items.push(SectionItem { el: entry, text });
+    }
+
+    /// The credits-section entry that names this image: by a link to it, by its file name,
+    /// else by its alt or title text.
     fn entry_for(
         &self,
         target: &Target,
         alt: Option<&str>,
         title: Option<&str>,
     ) -> Option<ElementRef<'a>> {
+        if self.items.is_empty() {
+            return None;
+        }
         let file_name = match target {
             Target::Image(key) => Some(key.file_name().to_lowercase()),
             _ => None,
         };
+        let indexed = target_key(target)
+            .and_then(|k| self.by_link.get(&k))
+            .or_else(|| file_name.as_ref().and_then(|f| self.by_word.get(f)));
+        if let Some(&index) = indexed {
+            return Some(self.items[index].el);
+        }
+        // File names with spaces, and distinctive alt or title text, need a substring search.
+        let spaced_name = file_name.filter(|f| f.contains(' '));
         let distinctive =
             |s: Option<&str>| s.map(str::to_lowercase).filter(|s| s.chars().count() >= 8);
-        let (alt, title) = (distinctive(alt), distinctive(title));
+        let needles: Vec<String> = [spaced_name, distinctive(alt), distinctive(title)]
+            .into_iter()
+            .flatten()
+            .collect();
+        if needles.is_empty() {
+            return None;
+        }
         self.items
             .iter()
-            .find(|item| {
-                item.targets.contains(target)
-                    || file_name
-                        .as_ref()
-                        .is_some_and(|f| f.len() >= 3 && item.text.contains(f.as_str()))
-                    || alt.as_ref().is_some_and(|a| item.text.contains(a.as_str()))
-                    || title
-                        .as_ref()
-                        .is_some_and(|t| item.text.contains(t.as_str()))
-            })
+            .take(MAX_SCANNED_ENTRIES)
+            .find(|item| needles.iter().any(|n| item.text.contains(n.as_str())))
             .map(|item| item.el)
     }
 
     fn about(&self, target: &Target) -> Option<ElementRef<'a>> {
-        self.about
-            .iter()
-            .find(|(t, _)| t == target)
-            .map(|(_, el)| *el)
+        target_key(target).and_then(|k| self.about.get(&k)).copied()
     }
 }
 
@@ -563,94 +626,113 @@ fn heading_level(name: &str) -> Option<u8> {
     }
 }
 
-/// What [`attribution`] needs to know about one image use.
-pub struct UseContext<'a, 'b> {
-    pub el: ElementRef<'a>,
-    pub target: &'b Target,
-    pub alt: Option<&'b str>,
-    pub title: Option<&'b str>,
-    pub caption: Option<(ElementRef<'a>, &'static str)>,
-    /// False for references no visitor sees next to other content (meta, link, style sheets).
-    pub visible: bool,
+/// The credit material around one element, gathered once for all of its references.
+#[derive(Default)]
+pub struct ElementCredits {
+    /// A caption or credit line that reads as a credit, and where it was found.
+    direct: Option<(Credit, &'static str)>,
+    /// The `title` attribute, when it reads as a credit.
+    title_credit: Option<Credit>,
+    /// What the page shows when nothing reads as a credit: the caption, else the title.
+    fallback: Option<(Credit, &'static str)>,
+    /// Licence links in the image's figure, outside its caption too.
+    figure_links: Vec<Link>,
+    caption_text: Option<String>,
 }
 
-/// The credit shown for one image use. A caption that only describes the picture yields to a
-/// real credit elsewhere (credit line, RDFa, credits section) and is the fallback otherwise.
-pub fn attribution(cx: &UseContext<'_, '_>, page: &PageCredits<'_>) -> Attribution {
-    let mut chosen: Option<(Credit, &str)> = None;
-    let caption = cx.caption.map(|(el, at)| (Credit::from_nodes([*el]), at));
-    if cx.visible {
-        if let Some((credit, at)) = &caption
-            && credit.looks_like_credit()
-        {
-            chosen = Some((credit.clone(), at));
-        }
-        if chosen.is_none()
-            && let Some(credit) = credit_after(cx.el)
+impl ElementCredits {
+    /// Look around `el`, an element shown in the page's content.
+    pub fn of(el: ElementRef<'_>, title: Option<&str>) -> ElementCredits {
+        let caption = caption(el).map(|(c, at)| (Credit::from_nodes([*c]), at));
+        let mut direct = caption.clone().filter(|(c, _)| c.looks_like_credit());
+        if direct.is_none()
+            && let Some(credit) = credit_after(el)
         {
             let at = if credit.rdfa { "rdfa" } else { "credit-line" };
-            chosen = Some((credit, at));
+            direct = Some((credit, at));
         }
-    }
-    if chosen.is_none()
-        && let Some(el) = page.about(cx.target)
-    {
-        chosen = Some((Credit::from_nodes([*el]), "rdfa"));
-    }
-    if chosen.is_none()
-        && cx.visible
-        && let Some(title) = cx.title
-    {
-        let credit = Credit::from_text(title);
-        if credit.looks_like_credit() {
-            chosen = Some((credit, "title"));
-        }
-    }
-    if chosen.is_none()
-        && let Some(el) = page.entry_for(cx.target, cx.alt, cx.title)
-    {
-        chosen = Some((Credit::from_nodes([*el]), "credits-section"));
-    }
-    if chosen.is_none() && cx.visible {
-        chosen = caption
+        let title_credit = title.map(Credit::from_text);
+        let caption_text = caption
+            .as_ref()
+            .map(|(c, _)| c.text.clone())
+            .filter(|t| !t.is_empty());
+        let fallback = caption
             .filter(|(c, _)| !c.text.is_empty())
-            .or_else(|| cx.title.map(|t| (Credit::from_text(t), "title")))
+            .or_else(|| title_credit.clone().map(|c| (c, "title")))
             .filter(|(c, _)| !c.text.is_empty());
+        ElementCredits {
+            direct,
+            title_credit: title_credit.filter(Credit::looks_like_credit),
+            fallback,
+            figure_links: figure_license_links(el),
+            caption_text,
+        }
     }
+
+    /// The caption's text (figcaption, WordPress caption), whitespace-normalised.
+    pub fn caption_text(&self) -> Option<&str> {
+        self.caption_text.as_deref()
+    }
+}
+
+/// The credit shown for one image use, in order: a caption or credit line that reads as a
+/// credit, RDFa `about` the image, a credit-like `title`, a credits section naming the
+/// image, and last the plain caption or title. A caption that only describes the picture
+/// thus yields to a real credit elsewhere.
+pub fn attribution(
+    local: &ElementCredits,
+    target: &Target,
+    alt: Option<&str>,
+    title: Option<&str>,
+    page: &PageCredits<'_>,
+) -> Attribution {
+    let chosen = local
+        .direct
+        .clone()
+        .or_else(|| {
+            page.about(target)
+                .map(|el| (Credit::from_nodes([*el]), "rdfa"))
+        })
+        .or_else(|| local.title_credit.clone().map(|c| (c, "title")))
+        .or_else(|| {
+            page.entry_for(target, alt, title)
+                .map(|el| (Credit::from_nodes([*el]), "credits-section"))
+        })
+        .or_else(|| local.fallback.clone());
     let Some((mut credit, at)) = chosen else {
         return Attribution::default();
     };
-    if cx.visible {
-        add_figure_license_links(cx.el, &mut credit);
+    for link in &local.figure_links {
+        if !credit.links.iter().any(|l| l.href == link.href) {
+            credit.links.push(link.clone());
+        }
     }
     credit.into_attribution(at)
 }
 
 /// `rel="license"` links in the image's figure belong to the image even outside its caption.
-fn add_figure_license_links(el: ElementRef<'_>, credit: &mut Credit) {
+fn figure_license_links(el: ElementRef<'_>) -> Vec<Link> {
     let Some(figure) = el
         .ancestors()
         .filter_map(ElementRef::wrap)
         .take(MAX_CAPTION_DEPTH)
         .find(|a| a.value().name() == "figure")
     else {
-        return;
+        return Vec::new();
     };
-    for a in figure.descendants().filter_map(ElementRef::wrap) {
-        let rel = tokens(a.value().attr("rel"));
-        if a.value().name() != "a" || !rel.iter().any(|r| is_license_rel(r)) {
-            continue;
-        }
-        let Some(href) = a.value().attr("href") else {
-            continue;
-        };
-        let href = href.trim().to_string();
-        if !credit.links.iter().any(|l| l.href == href) {
-            credit.links.push(Link {
-                href,
+    figure
+        .descendants()
+        .take(MAX_NEARBY_NODES)
+        .filter_map(ElementRef::wrap)
+        .filter(|a| a.value().name() == "a")
+        .filter_map(|a| {
+            let rel = tokens(a.value().attr("rel"));
+            let href = a.value().attr("href")?;
+            rel.iter().any(|r| is_license_rel(r)).then(|| Link {
+                href: href.trim().to_string(),
                 text: element_text(a),
                 rel,
-            });
-        }
-    }
+            })
+        })
+        .collect()
 }

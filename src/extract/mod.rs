@@ -2,6 +2,15 @@
 //!
 //! A pure function of the page's HTML and the site's scope, so it is tested with strings.
 //! Broken HTML is parsed the way browsers parse it (html5ever); nothing here panics on it.
+//!
+//! - `positions`: the parse, with each element's start-tag offset (line and column).
+//! - `references_of`: which attributes and CSS of an element name images.
+//! - `resolve`: reference → local file, remote URL, data URI or outside the root.
+//! - `credit`: caption and attribution shown for the image on the page.
+//!
+//! References that name nothing readable go to [`Extraction::bad`]; a reference that climbs
+//! above the site root is still a use (its target is [`Target::OutsideRoot`]), so the policy
+//! reports it where it stands.
 
 mod credit;
 mod css;
@@ -14,7 +23,7 @@ use std::collections::HashSet;
 
 use scraper::ElementRef;
 
-use crate::model::{BadReference, ImageUse, Page, RefKind, Target};
+use crate::model::{BadReference, ImageKey, ImageUse, Page, RefKind, Target};
 use crate::source::SiteScope;
 pub use resolve::{BadReason, try_resolve};
 
@@ -75,7 +84,8 @@ const REOPENED_FORMATTING: &[&str] = &[
 pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
     let parsed = positions::parse(&page.html);
     let lines = positions::LineIndex::new(&page.html);
-    let page_credits = credit::PageCredits::gather(&parsed.html, &page.url, scope);
+    let base = document_base(&parsed.html, &page.url);
+    let page_credits = credit::PageCredits::gather(&parsed.html, &base, scope);
     let mut out = Extraction::default();
 
     for node in parsed.html.tree.root().descendants() {
@@ -93,12 +103,11 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
             None => first_tag_offset(&page.html, el.value().name()).unwrap_or(0),
         };
         let (line, column) = lines.line_column(offset);
-        let mut seen: Vec<Target> = Vec::new();
-        let mut seen_data: HashSet<&str> = HashSet::new();
+        let mut seen: HashSet<(u8, String)> = HashSet::new();
         let mut details: Option<Details> = None;
 
         for (kind, reference) in &references {
-            let target = match try_resolve(&page.url, reference, scope) {
+            let target = match try_resolve(&base, reference, scope) {
                 Ok(target) => target,
                 Err(reason) => {
                     out.bad.push(BadReference {
@@ -112,33 +121,29 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 }
             };
             // `src` and `srcset` often repeat one file; one element uses it once.
-            let fresh = match target {
-                Target::DataUri => seen_data.insert(reference),
-                _ if seen.contains(&target) => false,
-                _ => {
-                    seen.push(target.clone());
-                    true
-                }
+            let identity = match &target {
+                Target::Image(ImageKey::Local(path)) => (0, path.clone()),
+                Target::Image(ImageKey::Remote(url)) => (1, url.clone()),
+                Target::OutsideRoot(reference) => (2, reference.clone()),
+                Target::DataUri => (3, reference.clone()),
             };
-            if !fresh {
+            if !seen.insert(identity) {
                 continue;
             }
             let details = details.get_or_insert_with(|| Details::of(el));
-            let visible = is_visible(*kind);
-            let caption = if visible {
-                credit::caption(details.subject)
+            let hidden = credit::ElementCredits::default();
+            let local = if is_visible(*kind) {
+                details.credits.get_or_insert_with(|| {
+                    credit::ElementCredits::of(details.subject, details.title.as_deref())
+                })
             } else {
-                None
+                &hidden
             };
             let attribution = credit::attribution(
-                &credit::UseContext {
-                    el: details.subject,
-                    target: &target,
-                    alt: details.alt.as_deref(),
-                    title: details.title.as_deref(),
-                    caption,
-                    visible,
-                },
+                local,
+                &target,
+                details.alt.as_deref(),
+                details.title.as_deref(),
                 &page_credits,
             );
             out.uses.push(ImageUse {
@@ -151,15 +156,25 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 target,
                 alt: details.alt.clone(),
                 title: details.title.clone(),
-                caption: caption
-                    .map(|(c, _)| text::element_text(c))
-                    .filter(|c| !c.is_empty()),
+                caption: local.caption_text().map(str::to_string),
                 attribution,
                 ignore: details.ignore.clone(),
             });
         }
     }
     out
+}
+
+/// The URL relative references resolve against: the first `<base href>`, as browsers use
+/// it, else the page's own URL.
+fn document_base(html: &scraper::Html, page_url: &url::Url) -> url::Url {
+    html.root_element()
+        .descendants()
+        .filter_map(ElementRef::wrap)
+        .find(|e| e.value().name() == "base" && e.value().attr("href").is_some())
+        .and_then(|e| page_url.join(e.value().attr("href")?.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .unwrap_or_else(|| page_url.clone())
 }
 
 /// What every use from one element shares.
@@ -169,6 +184,8 @@ struct Details<'a> {
     alt: Option<String>,
     title: Option<String>,
     ignore: Vec<String>,
+    /// Caption and credits around the element, looked up on its first visible use.
+    credits: Option<credit::ElementCredits>,
 }
 
 impl<'a> Details<'a> {
@@ -196,15 +213,21 @@ impl<'a> Details<'a> {
             alt,
             title: attr("title").or_else(|| el.value().attr("title").map(text::normalize)),
             ignore: ignore_rules(el),
+            credits: None,
         }
     }
 }
+
+/// How far up an ancestor's `data-clearance-ignore` still covers an image; bounded so deeply
+/// nested hostile markup stays linear.
+const MAX_IGNORE_DEPTH: usize = 16;
 
 /// Rule ids from the nearest `data-clearance-ignore` on the element or an ancestor
 /// (`<figure data-clearance-ignore>` covers its image). Empty or `all` means every rule.
 fn ignore_rules(el: ElementRef<'_>) -> Vec<String> {
     let value = std::iter::once(el)
         .chain(el.ancestors().filter_map(ElementRef::wrap))
+        .take(MAX_IGNORE_DEPTH)
         .find_map(|e| e.value().attr("data-clearance-ignore"));
     let Some(value) = value else {
         return Vec::new();

@@ -130,10 +130,11 @@ impl TokenSink for PositionSink<'_> {
             && tag.kind == TagKind::StartTag
         {
             let offset = self.start_offset(&tag.name);
-            self.builder
-                .sink
-                .pending
-                .set(Some((tag.name.clone(), offset)));
+            self.builder.sink.pending.set(Some(PendingTag {
+                name: tag.name.clone(),
+                values: values_hash(&tag.attrs),
+                offset,
+            }));
         }
         let result = self.builder.process_token(token, line_number);
         // Elements made after this token (adoption-agency clones) are not this tag.
@@ -154,24 +155,45 @@ impl TokenSink for PositionSink<'_> {
 /// scraper's tree sink, plus a note of which source offset created which element.
 struct Recorder {
     inner: HtmlTreeSink,
-    /// The start tag being processed: its lower-case name and offset.
-    pending: Cell<Option<(LocalName, usize)>>,
+    /// The start tag being processed.
+    pending: Cell<Option<PendingTag>>,
     offsets: RefCell<HashMap<NodeId, usize>>,
 }
 
+struct PendingTag {
+    name: LocalName,
+    /// Hash of the attribute values, to tell the tag's element from a re-opened copy of an
+    /// earlier one with the same name (`<a>` inside `<a>` runs the adoption agency first).
+    values: u64,
+    offset: usize,
+}
+
+/// Attribute values in order; names are left out because the tree builder adjusts them
+/// (`viewbox` becomes `viewBox` in SVG).
+fn values_hash(attrs: &[Attribute]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::hash::DefaultHasher::new();
+    for attr in attrs {
+        attr.value.as_ref().hash(&mut hasher);
+    }
+    hasher.finish()
+}
+
 impl Recorder {
-    /// The element created for the pending start tag is the first one whose name
-    /// matches it; implied parents (`html`, `head`, `body`) come first and do not.
-    fn claim(&self, name: &QualName, id: NodeId) {
-        let Some((tag, offset)) = self.pending.take() else {
+    /// The element created for the pending start tag is the first one whose name and
+    /// attribute values match it; implied parents (`html`, `head`, `body`) come first.
+    fn claim(&self, name: &QualName, attrs: &[Attribute], id: NodeId) {
+        let Some(tag) = self.pending.take() else {
             return;
         };
         let created = name.local.as_ref();
         // The tree builder renames `<image>` to `img`, and camel-cases SVG names.
-        if created.eq_ignore_ascii_case(&tag) || (&*tag == "image" && created == "img") {
-            self.offsets.borrow_mut().insert(id, offset);
+        let same_name =
+            created.eq_ignore_ascii_case(&tag.name) || (&*tag.name == "image" && created == "img");
+        if same_name && values_hash(attrs) == tag.values {
+            self.offsets.borrow_mut().insert(id, tag.offset);
         } else {
-            self.pending.set(Some((tag, offset)));
+            self.pending.set(Some(tag));
         }
     }
 }
@@ -194,8 +216,10 @@ impl TreeSink for Recorder {
         self.inner.elem_name(target)
     }
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, flags: ElementFlags) -> NodeId {
-        let id = self.inner.create_element(name.clone(), attrs, flags);
-        self.claim(&name, id);
+        let id = self
+            .inner
+            .create_element(name.clone(), attrs.clone(), flags);
+        self.claim(&name, &attrs, id);
         id
     }
     fn create_comment(&self, text: StrTendril) -> NodeId {
@@ -343,6 +367,22 @@ mod tests {
     fn attribute_values_holding_angle_brackets_keep_the_tag_start() {
         let html = "<div>x</div><img alt=\"a <b> c\" src=a.jpg>";
         assert_eq!(offsets_of(html, "img"), vec![12]);
+    }
+
+    #[test]
+    fn a_link_inside_a_link_gets_its_own_offset_not_the_copy() {
+        // The parser closes the outer <a>, re-opening a copy of it inside the <div>
+        // while it handles the inner <a>'s start tag.
+        let html = "<a href=1.jpg><div><a href=2.jpg>x</a></div>";
+        let page = parse(html);
+        let selector = Selector::parse("a").unwrap();
+        let found: Vec<(Option<&str>, Option<usize>)> = page
+            .html
+            .select(&selector)
+            .map(|a| (a.value().attr("href"), page.offsets.get(&a.id()).copied()))
+            .collect();
+        assert!(found.contains(&(Some("2.jpg"), Some(19))), "{found:?}");
+        assert!(found.contains(&(Some("1.jpg"), Some(0))), "{found:?}");
     }
 
     #[test]

@@ -263,6 +263,17 @@ fn resolution_forms() {
 }
 
 #[test]
+fn base_element_changes_what_relative_references_mean() {
+    let html =
+        r#"<head><base href="/gallery/2024/"></head><img src="a.jpg"><img src="../../../x.jpg">"#;
+    let targets: Vec<String> = uses(html).iter().map(|u| short(&u.target)).collect();
+    assert_eq!(
+        targets,
+        vec!["local:gallery/2024/a.jpg", "outside:../../../x.jpg"]
+    );
+}
+
+#[test]
 fn escaping_the_root_is_a_use_never_a_file() {
     let u = one(r#"<img src="../../../etc/secret.jpg">"#);
     assert_eq!(
@@ -684,4 +695,73 @@ fn pd_mark_creator_is_the_attribution_name() {
     let a = attribution(&format!(r#"<img src="/img/photo.jpg">{snippet}"#));
     assert_eq!(a.attribution_name.as_deref(), Some("AUTHOR"));
     assert_eq!(a.work_title.as_deref(), Some("WORK TITLE"));
+}
+
+#[test]
+#[ignore = "smoke run over a folder of real pages: CLEARANCE_SMOKE_DIR=..."]
+fn smoke_real_pages() {
+    let Ok(dir) = std::env::var("CLEARANCE_SMOKE_DIR") else {
+        return;
+    };
+    let mut pages = 0;
+    let mut total = 0;
+    let started = std::time::Instant::now();
+    for entry in walkdir::WalkDir::new(&dir)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if entry.path().extension().is_none_or(|e| e != "html") {
+            continue;
+        }
+        let Ok(bytes) = std::fs::read(entry.path()) else {
+            continue;
+        };
+        let html = String::from_utf8_lossy(&bytes).into_owned();
+        let result = run(&html);
+        // Every use's position must point at a `<` in the raw text.
+        let lines: Vec<&str> = html.split('\n').collect();
+        for u in &result.uses {
+            let line = lines[u.line as usize - 1];
+            let at: String = line.chars().skip(u.column as usize - 1).take(1).collect();
+            assert_eq!(
+                at,
+                "<",
+                "{}:{}:{} {}",
+                entry.path().display(),
+                u.line,
+                u.column,
+                u.reference
+            );
+        }
+        pages += 1;
+        total += result.uses.len();
+    }
+    println!("{pages} pages, {total} uses in {:?}", started.elapsed());
+}
+
+#[test]
+fn large_gallery_with_long_credits_list_stays_linear() {
+    let n = 5_000;
+    let mut html = String::from("<figure class=\"gallery\">");
+    for i in 0..n {
+        html.push_str(&format!(
+            "<img src=\"/g/p{i}.jpg\" alt=\"Gallery picture number {i}\">"
+        ));
+    }
+    html.push_str("<figcaption>Sports day</figcaption></figure><h2>Credits</h2><ul>");
+    for i in 0..n {
+        html.push_str(&format!("<li>p{i}.jpg: Photo Club member {i}</li>"));
+    }
+    html.push_str("</ul>");
+    let started = std::time::Instant::now();
+    let all = uses(&html);
+    println!("{n} images and credits in {:?}", started.elapsed());
+    assert_eq!(all.len(), n);
+    let last = &all[n - 1].attribution;
+    assert_eq!(last.found_in.as_deref(), Some("credits-section"));
+    assert_eq!(
+        last.text.as_deref(),
+        Some(format!("p{}.jpg: Photo Club member {}", n - 1, n - 1).as_str())
+    );
+    assert_eq!(all[0].caption.as_deref(), Some("Sports day"));
 }

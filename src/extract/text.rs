@@ -21,11 +21,26 @@ pub fn element_text(el: ElementRef<'_>) -> String {
     normalize(&raw)
 }
 
+/// The element's text, normalised, reading no further than about `limit` bytes: enough to
+/// judge a heading without walking a huge subtree.
+pub fn element_text_prefix(el: ElementRef<'_>, limit: usize) -> String {
+    let mut raw = String::new();
+    push_text_limited(el, &mut raw, limit);
+    normalize(&raw)
+}
+
 /// Append the text below `el` to `out`, separating elements by a space so `a<br>b` reads `a b`.
 pub fn push_text(el: ElementRef<'_>, out: &mut String) {
+    push_text_limited(el, out, usize::MAX);
+}
+
+fn push_text_limited(el: ElementRef<'_>, out: &mut String, limit: usize) {
     use ego_tree::iter::Edge;
     let mut skip_depth = 0usize;
     for edge in el.traverse() {
+        if out.len() > limit {
+            break;
+        }
         match edge {
             Edge::Open(node) => {
                 if let Some(child) = node.value().as_element() {
