@@ -102,6 +102,11 @@ impl Globs {
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }
+
+    /// The compiled set, for consumers that take a `GlobSet` (the crawler).
+    pub fn set(&self) -> &GlobSet {
+        &self.set
+    }
 }
 
 /// A scoped suppression from `[[ignore]]`.

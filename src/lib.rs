@@ -37,6 +37,7 @@ use crate::model::{
 };
 use crate::rules::Rules;
 use crate::source::Source;
+use crate::source::crawl::{CrawlConfig, CrawlSource};
 use crate::source::local::LocalSite;
 
 /// The version of the JSON report's shape (`"version"` in the report).
@@ -57,6 +58,22 @@ pub struct ScanOptions {
     pub progress: bool,
     /// Make thumbnails of flagged images (for the HTML report).
     pub thumbnails: bool,
+    /// Which photographs face detection looks at.
+    pub faces: FacesMode,
+    /// Limits for crawling live sites (unset: the crawler's safe defaults).
+    pub max_pages: Option<usize>,
+    pub max_depth: Option<u32>,
+}
+
+/// Which photographs face detection examines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FacesMode {
+    /// Photos whose ledger entry does not record its people (no entry, or `people` absent).
+    #[default]
+    Missing,
+    /// Every photo, also those whose entry says who (or that nobody) is shown: an audit.
+    All,
+    Off,
 }
 
 /// One distinct image with its uses and what was learned about it.
@@ -89,10 +106,8 @@ pub fn load_ledger(config: &Config, extra: &[PathBuf]) -> Result<Ledger> {
 /// The sources to scan, and the local root (for reports that point at page files).
 type OpenedSources = (Vec<Box<dyn Source>>, Option<String>);
 
-fn open_sources(
-    targets: &[String],
-    config: &Config,
-) -> Result<OpenedSources> {
+fn open_sources(options: &ScanOptions) -> Result<OpenedSources> {
+    let (targets, config) = (&options.targets, &options.config);
     let targets: Vec<String> = if targets.is_empty() {
         vec![
             config
@@ -108,9 +123,19 @@ fn open_sources(
     let mut root = None;
     for target in &targets {
         if target.starts_with("http://") || target.starts_with("https://") {
-            return Err(Error::Usage(format!(
-                "{target}: crawling live sites is not available in this build; scan the built site folder"
-            )));
+            let mut crawl = CrawlConfig {
+                hosts: config.hosts.clone(),
+                exclude: (!config.exclude.is_empty()).then(|| config.exclude.set().clone()),
+                ..CrawlConfig::default()
+            };
+            if let Some(n) = options.max_pages {
+                crawl.max_pages = n;
+            }
+            if let Some(n) = options.max_depth {
+                crawl.max_depth = n;
+            }
+            sources.push(Box::new(CrawlSource::new(target, crawl)?));
+            continue;
         }
         let site = LocalSite::new(
             Path::new(target),
@@ -126,7 +151,7 @@ fn open_sources(
 /// Find pages and images, read each image's evidence once, and match it to the ledger.
 pub fn collect(options: &ScanOptions) -> Result<Collected> {
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
-    let (sources, root) = open_sources(&options.targets, &options.config)?;
+    let (sources, root) = open_sources(options)?;
     let mut pages_failed = Vec::new();
     let mut page_count = 0;
     let mut by_image: BTreeMap<(usize, ImageKey), Vec<ImageUse>> = BTreeMap::new();
@@ -163,21 +188,34 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
     }
 
     let evidence_options = EvidenceOptions { phash: true };
+    let face_config = face_config(&options.rules)?;
     let bar = progress_bar(options.progress, by_image.len() as u64);
     let images: Vec<ImageRecord> = by_image
         .into_par_iter()
         .map(|((source_index, key), uses)| {
             let source = &sources[source_index];
-            let evidence = match source.read_image(&key) {
+            let (evidence, matched) = match source.read_image(&key) {
                 Ok(bytes) => {
-                    evidence::analyze(&bytes.bytes, bytes.sidecar.as_deref(), &evidence_options)
+                    let mut evidence = evidence::analyze(
+                        &bytes.bytes,
+                        bytes.sidecar.as_deref(),
+                        &evidence_options,
+                    );
+                    let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
+                    if wants_faces(options.faces, &evidence, matched.as_ref(), &ledger) {
+                        look_for_faces(&mut evidence, &bytes.bytes, &face_config);
+                    }
+                    (evidence, matched)
                 }
-                Err(e) => Evidence {
-                    error: Some(e.to_string()),
-                    ..Evidence::default()
-                },
+                Err(e) => {
+                    let evidence = Evidence {
+                        error: Some(e.to_string()),
+                        ..Evidence::default()
+                    };
+                    let matched = ledger.match_image(&key.site_path(), None);
+                    (evidence, matched)
+                }
             };
-            let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
             let url = match &key {
                 ImageKey::Remote(u) => Some(u.clone()),
                 ImageKey::Local(p) => source.scope().base.join(p).ok().map(|u| u.to_string()),
@@ -202,6 +240,62 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         root,
         sources,
     })
+}
+
+/// The `[faces]` table of the rules profile, validated.
+fn face_config(rules: &Rules) -> Result<evidence::faces::FaceConfig> {
+    let config: evidence::faces::FaceConfig = match &rules.faces {
+        Some(table) => table
+            .clone()
+            .try_into()
+            .map_err(|e: toml::de::Error| Error::Rules {
+                path: "[faces]".into(),
+                message: e.message().to_string(),
+            })?,
+        None => evidence::faces::FaceConfig::default(),
+    };
+    config.validate().map_err(|e| Error::Rules {
+        path: "[faces]".into(),
+        message: e.to_string(),
+    })?;
+    Ok(config)
+}
+
+/// Face detection costs ~100x the rest of the evidence stage, so it only runs
+/// where its answer can change a finding: photographs whose people the ledger
+/// does not record (or every photograph in an audit).
+fn wants_faces(
+    mode: FacesMode,
+    evidence: &Evidence,
+    matched: Option<&AssetMatch>,
+    ledger: &Ledger,
+) -> bool {
+    let (Some(format), Some(w), Some(h)) =
+        (evidence.format.as_deref(), evidence.width, evidence.height)
+    else {
+        return false;
+    };
+    if evidence.error.is_some() || !evidence::faces::is_photograph(format, w, h) {
+        return false;
+    }
+    let people_recorded = matched
+        .and_then(|m| ledger.asset(&m.asset))
+        .is_some_and(|a| a.people.is_some());
+    match mode {
+        FacesMode::Off => false,
+        FacesMode::All => true,
+        FacesMode::Missing => !people_recorded,
+    }
+}
+
+fn look_for_faces(evidence: &mut Evidence, bytes: &[u8], config: &evidence::faces::FaceConfig) {
+    let format = evidence.format.clone().unwrap_or_default();
+    match evidence::faces::detect(bytes, &format, config) {
+        Ok(faces) => evidence.faces = Some(faces),
+        // A photo whose pixels cannot be decoded still has its other facts;
+        // say that faces were not checked rather than call it unreadable.
+        Err(e) => evidence.metadata.warnings.push(e.to_string()),
+    }
 }
 
 fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
@@ -238,7 +332,13 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
                 matched: record.matched.as_ref(),
             };
             let found = policy::evaluate(&ctx, &case);
-            policy::apply_suppressions(found, &record.uses, &options.config, &options.baseline)
+            policy::apply_suppressions(
+                found,
+                &record.key.site_path(),
+                &record.uses,
+                &options.config,
+                &options.baseline,
+            )
         })
         .collect();
     findings.extend(outside_root_findings(
@@ -315,7 +415,7 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
     let Some(rule) = rules.get("unreadable-image") else {
         return Vec::new();
     };
-    let findings = uses
+    let findings: Vec<Finding> = uses
         .iter()
         .map(|u| {
             let resolved = match &u.target {
@@ -346,7 +446,20 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
             }
         })
         .collect();
-    policy::apply_suppressions(findings, uses, &options.config, &options.baseline)
+    findings
+        .into_iter()
+        .zip(uses)
+        .flat_map(|(f, u)| {
+            let path = u.reference.clone();
+            policy::apply_suppressions(
+                vec![f],
+                &path,
+                std::slice::from_ref(u),
+                &options.config,
+                &options.baseline,
+            )
+        })
+        .collect()
 }
 
 fn image_report(record: &ImageRecord, thumbnail: Option<Vec<u8>>) -> ImageReport {
@@ -429,10 +542,13 @@ pub fn inspect(path: &str) -> ImageReport {
             ]
             .iter()
             .find_map(|p| std::fs::read(p).ok());
-            (
-                evidence::analyze(&bytes, sidecar.as_deref(), &EvidenceOptions { phash: true }),
-                None,
-            )
+            let mut evidence =
+                evidence::analyze(&bytes, sidecar.as_deref(), &EvidenceOptions { phash: true });
+            let face_config = evidence::faces::FaceConfig::default();
+            if wants_faces(FacesMode::All, &evidence, None, &Ledger::default()) {
+                look_for_faces(&mut evidence, &bytes, &face_config);
+            }
+            (evidence, None)
         }
         Err(e) => (
             Evidence {

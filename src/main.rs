@@ -84,6 +84,15 @@ enum InspectFormat {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum FacesArg {
+    /// Photos whose ledger entry does not record who is shown
+    Missing,
+    /// Every photo, also those whose entry lists its people or says `people = []`
+    All,
+    Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum FailOn {
     Error,
     Warning,
@@ -92,7 +101,7 @@ enum FailOn {
 
 #[derive(clap::Args)]
 struct ScanArgs {
-    /// A built site folder (default: the config's root, else ".")
+    /// A built site folder or an http(s) URL to crawl (default: the config's root, else ".")
     targets: Vec<String>,
     /// Config file (default: ./clearance.toml if present)
     #[arg(long)]
@@ -123,6 +132,15 @@ struct ScanArgs {
     /// Write the fingerprints of this scan's findings to FILE, to use with --baseline
     #[arg(long)]
     write_baseline: Option<PathBuf>,
+    /// Which photos face detection examines
+    #[arg(long, value_enum, default_value_t = FacesArg::Missing)]
+    faces: FacesArg,
+    /// Crawls: stop after this many pages
+    #[arg(long)]
+    max_pages: Option<usize>,
+    /// Crawls: follow links at most this deep from the start page
+    #[arg(long)]
+    max_depth: Option<u32>,
     /// No progress bar
     #[arg(long, short)]
     quiet: bool,
@@ -163,6 +181,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     baseline: HashSet::new(),
                     progress: std::io::stderr().is_terminal(),
                     thumbnails: false,
+                    faces: clearance::FacesMode::Off,
+                    max_pages: None,
+                    max_depth: None,
                 };
                 print!("{}", clearance::suggest(&options)?);
                 Ok(ExitCode::SUCCESS)
@@ -236,6 +257,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         baseline,
         progress,
         thumbnails: args.format.wants_thumbnails(),
+        faces: match args.faces {
+            FacesArg::Missing => clearance::FacesMode::Missing,
+            FacesArg::All => clearance::FacesMode::All,
+            FacesArg::Off => clearance::FacesMode::Off,
+        },
+        max_pages: args.max_pages,
+        max_depth: args.max_depth,
     };
     let report = clearance::scan(&options)?;
     let color = args.output.is_none()

@@ -372,3 +372,84 @@ fn demo_site_helper_adds_a_photo_whose_face_is_found() {
         1
     );
 }
+
+/// The demo site plus an unrecorded portrait, scanned by the real binary:
+/// only the pixels can tell that a person is shown, and they do.
+#[test]
+fn demo_site_photo_of_a_person_with_no_record_is_people_unverified() {
+    let demo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/demo"));
+    let work = tempfile::tempdir().unwrap();
+    copy_tree(demo, work.path()).unwrap();
+    if !add_unrecorded_portrait(&demo.join("site"), &work.path().join("site")).unwrap() {
+        return;
+    }
+    let scan = |faces: &str| -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .current_dir(work.path())
+            .args([
+                "scan",
+                "--as-of",
+                "2026-11-15",
+                "--format",
+                "json",
+                "--faces",
+                faces,
+            ])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let report = scan("missing");
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == UNRECORDED_PORTRAIT)
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["unknown-provenance", "people-unverified"],
+        "{rules:?}"
+    );
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image"] == UNRECORDED_PORTRAIT && f["rule"] == "people-unverified")
+        .unwrap();
+    assert_eq!(finding["evidence"]["faces"], 1);
+    assert!(
+        finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 recognizable face")
+    );
+    let image = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == UNRECORDED_PORTRAIT)
+        .unwrap();
+    let faces = image["faces"].as_array().unwrap();
+    assert_eq!(faces.len(), 1);
+    assert_eq!(faces[0]["recognizable"], true);
+    // Cleared photos whose people are recorded are not examined by default.
+    let cleared = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == "images/lab/students-coding.jpg")
+        .unwrap();
+    assert!(cleared.get("faces").is_none(), "{cleared}");
+
+    let off = scan("off");
+    assert!(
+        off["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| !(f["image"] == UNRECORDED_PORTRAIT && f["rule"] == "people-unverified")),
+        "--faces off must not detect faces"
+    );
+}

@@ -39,7 +39,9 @@ fn decode_jpeg_scaled(bytes: &[u8], min_long_side: u32) -> Result<DynamicImage, 
     };
     let mut decoder = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
     decoder.read_info().map_err(|e| err(e.to_string()))?;
-    let info = decoder.info().ok_or_else(|| err("no frame header".into()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| err("no frame header".into()))?;
     let (w, h) = (u32::from(info.width), u32::from(info.height));
     let long = w.max(h).max(1);
     // Request a size proportional to the original so the decoder picks the
@@ -49,11 +51,17 @@ fn decode_jpeg_scaled(bytes: &[u8], min_long_side: u32) -> Result<DynamicImage, 
     let rh = ((f64::from(h) * factor).ceil() as u16).max(1);
     let (sw, sh) = decoder.scale(rw, rh).map_err(|e| err(e.to_string()))?;
     let pixels = decoder.decode().map_err(|e| err(e.to_string()))?;
-    let info = decoder.info().ok_or_else(|| err("no frame header".into()))?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| err("no frame header".into()))?;
     let (sw, sh) = (u32::from(sw), u32::from(sh));
     let image = match info.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8),
-        jpeg_decoder::PixelFormat::RGB24 => image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8),
+        jpeg_decoder::PixelFormat::L8 => {
+            image::GrayImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageLuma8)
+        }
+        jpeg_decoder::PixelFormat::RGB24 => {
+            image::RgbImage::from_raw(sw, sh, pixels).map(DynamicImage::ImageRgb8)
+        }
         jpeg_decoder::PixelFormat::CMYK32 => {
             let rgb: Vec<u8> = pixels
                 .chunks_exact(4)
@@ -79,10 +87,12 @@ pub fn thumbnail_jpeg(bytes: &[u8], format: &str, max_side: u32) -> Result<Vec<u
     let thumb = image.thumbnail(max_side, max_side).into_rgb8();
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70);
-    encoder.encode_image(&thumb).map_err(|e| DecodeError::Decode {
-        format: "jpeg".into(),
-        reason: e.to_string(),
-    })?;
+    encoder
+        .encode_image(&thumb)
+        .map_err(|e| DecodeError::Decode {
+            format: "jpeg".into(),
+            reason: e.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -91,7 +101,9 @@ mod tests {
     use super::*;
 
     fn jpeg(w: u32, h: u32) -> Vec<u8> {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
             .encode_image(&img)
@@ -118,7 +130,10 @@ mod tests {
     fn corrupt_jpeg_is_an_error_not_a_panic() {
         let mut bytes = jpeg(64, 48);
         bytes.truncate(200);
-        assert!(decode_reduced(&bytes, "jpeg", 32).is_err() || thumbnail_jpeg(&bytes, "jpeg", 32).is_ok());
+        assert!(
+            decode_reduced(&bytes, "jpeg", 32).is_err()
+                || thumbnail_jpeg(&bytes, "jpeg", 32).is_ok()
+        );
         assert!(decode_reduced(b"not a jpeg", "jpeg", 32).is_err());
     }
 

@@ -228,8 +228,10 @@ pub fn evaluate(ctx: &Context, case: &ImageCase) -> Vec<Finding> {
 
 /// Apply `[severity]` overrides, `data-clearance-ignore`, `[[ignore]]` and the
 /// baseline. Findings switched `off` are dropped; suppressed ones are kept, marked.
+/// `image_path` is the site path (URL path for crawls) that `[[ignore]] images` globs match.
 pub fn apply_suppressions(
     findings: Vec<Finding>,
+    image_path: &str,
     uses: &[ImageUse],
     config: &Config,
     baseline: &HashSet<String>,
@@ -251,7 +253,7 @@ pub fn apply_suppressions(
             } else if let Some(ignore) = config
                 .ignore
                 .iter()
-                .find(|i| i.applies(&f.rule, f.page.as_deref(), &f.image))
+                .find(|i| i.applies(&f.rule, f.page.as_deref(), image_path))
             {
                 Some(Suppression::Config {
                     reason: ignore.reason.clone(),

@@ -62,10 +62,7 @@ pub trait Source: Send + Sync {
     fn describe(&self) -> String;
     fn scope(&self) -> &SiteScope;
     /// Deliver every page to `sink`; pages that fail are returned, not skipped.
-    fn pages(
-        &self,
-        sink: &mut dyn FnMut(Page),
-    ) -> Result<Vec<PageFailure>, SourceError>;
+    fn pages(&self, sink: &mut dyn FnMut(Page)) -> Result<Vec<PageFailure>, SourceError>;
     /// Read one image's bytes.
     fn read_image(&self, key: &ImageKey) -> Result<ImageBytes, FetchError>;
     /// A validator for the image's current bytes without reading them, if the source has one.
