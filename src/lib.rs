@@ -32,8 +32,8 @@ use crate::error::{Error, Result};
 use crate::evidence::EvidenceOptions;
 use crate::ledger::Ledger;
 use crate::model::{
-    AssetMatch, Evidence, Finding, ImageKey, ImageReport, ImageUse, Page, PageFailure, Report,
-    Severity, SeverityCounts, Summary, Target, Tool, UseReport,
+    AssetMatch, Evidence, Finding, ImageKey, ImageReport, ImageUse, Page, PageFailure, RefKind,
+    Report, Severity, SeverityCounts, Summary, Target, Tool, UseReport,
 };
 use crate::rules::Rules;
 use crate::source::Source;
@@ -168,6 +168,10 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         for extraction in extractions {
             for u in extraction.uses {
                 match &u.target {
+                    // A link to a picture on another site (a credit's link to
+                    // Wikimedia's file page) shows nothing on this one.
+                    Target::Image(key)
+                        if u.kind == RefKind::AnchorHref && is_offsite(key, scope) => {}
                     Target::Image(key) => by_image
                         .entry((source_index, key.clone()))
                         .or_default()
@@ -240,6 +244,16 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         root,
         sources,
     })
+}
+
+/// True for an image hosted on another site than the one scanned.
+fn is_offsite(key: &ImageKey, scope: &source::SiteScope) -> bool {
+    match key {
+        ImageKey::Local(_) => false,
+        ImageKey::Remote(u) => url::Url::parse(u)
+            .map(|u| u.host_str() != scope.base.host_str())
+            .unwrap_or(true),
+    }
 }
 
 /// The `[faces]` table of the rules profile, validated.

@@ -240,6 +240,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
             .build_global()
             .context("cannot start the worker pool")?;
     }
+    if config.ledgers.is_empty() && args.ledger.is_empty() {
+        // Every image will be unknown-provenance; say why before the user wonders.
+        eprintln!(
+            "clearance: warning: no ledger given (set `ledger = [...]` in clearance.toml or pass --ledger FILE); nothing counts as cleared by the ledger"
+        );
+    }
     let baseline = match &args.baseline {
         Some(p) => read_baseline(p)?,
         None => HashSet::new(),
@@ -355,6 +361,11 @@ fn inspect(files: &[String], format: InspectFormat) -> Result<ExitCode> {
         for r in &reports {
             print!("{}", clearance::report::text::rights_card(r));
         }
+    }
+    // A file that cannot be opened is an I/O error (2); one that opens but
+    // cannot be read as an image is a finding about it (1).
+    if files.iter().any(|f| !Path::new(f).is_file()) {
+        return Ok(ExitCode::from(2));
     }
     let any_error = reports.iter().any(|r| r.error.is_some());
     Ok(if any_error {

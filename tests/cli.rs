@@ -330,3 +330,66 @@ fn explain_unknown_rule_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown rule"));
 }
+
+#[test]
+fn suggested_stubs_paste_into_a_ledger_that_checks_and_still_asks_for_a_photographer() {
+    let dir = clean_site();
+    write(dir.path(), "site/new.jpg", jpeg(48, 48, 13));
+    write(
+        dir.path(),
+        "site/page.html",
+        "<img src=\"new.jpg\" alt=\"Students in the lab\">",
+    );
+    let out = clearance(dir.path(), &["ledger", "suggest", "site"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stubs = String::from_utf8(out.stdout).unwrap();
+    assert!(stubs.contains("files = [\"new.jpg\"]"), "{stubs}");
+    assert!(
+        !stubs.contains("logo.jpg"),
+        "covered images get no stub: {stubs}"
+    );
+    let ledger = format!("{CLEAN_LEDGER}\n{stubs}");
+    write(dir.path(), "ledger.toml", ledger);
+    let check = clearance(dir.path(), &["ledger", "check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // Pasted unread, the stub claims nothing: the maker and the people are still open.
+    let scan = clearance(
+        dir.path(),
+        &["scan", "--format", "json", "--as-of", "2026-11-15"],
+    );
+    let report = json_report(&scan);
+    assert_eq!(
+        rules_for(&report, "new.jpg"),
+        vec!["people-unverified", "photographer-permission"]
+    );
+}
+
+#[test]
+fn inspect_reads_gps_and_exits_two_for_a_missing_file() {
+    let dir = clean_site();
+    let out = clearance(
+        dir.path(),
+        &["inspect", "--format", "json", "site/img/logo.jpg"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let images: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(images[0]["format"], "jpeg");
+    assert_eq!(images[0]["width"], 64);
+    assert_eq!(images[0]["metadata"]["gps"], false);
+    assert_eq!(
+        clearance(dir.path(), &["inspect", "nope.jpg"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

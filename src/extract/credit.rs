@@ -276,7 +276,8 @@ pub fn caption(el: ElementRef<'_>) -> Option<(ElementRef<'_>, &'static str)> {
         .next_siblings()
         .filter_map(ElementRef::wrap)
         .next()
-        .filter(|sib| class_contains(*sib, "caption"))
+        // A caption block holding another picture is that picture's caption.
+        .filter(|sib| class_contains(*sib, "caption") && !contains_image(*sib))
         .map(|sib| {
             let at = if class_contains(sib, "wp-caption-text") {
                 "wp-caption-text"
@@ -353,6 +354,41 @@ fn is_fallback(node: NodeRef<'_, Node>) -> bool {
         .is_some_and(|e| e.name() == "source")
 }
 
+/// True when every image inside `node` is a licence badge (CC's chooser puts
+/// its button image in the credit); a block holding a real picture is that
+/// picture's caption, never the credit of the image before it.
+fn only_badges(node: NodeRef<'_, Node>) -> bool {
+    let Some(el) = ElementRef::wrap(node) else {
+        return true;
+    };
+    el.descendants()
+        .filter_map(ElementRef::wrap)
+        .filter(|d| {
+            matches!(
+                d.value().name(),
+                "img" | "picture" | "video" | "svg" | "iframe" | "object" | "embed"
+            )
+        })
+        .all(|d| {
+            let src = d.value().attr("src").unwrap_or("").to_ascii_lowercase();
+            let small = |attr: &str| {
+                d.value()
+                    .attr(attr)
+                    .and_then(|v| v.trim_end_matches("px").parse::<u32>().ok())
+                    .is_some_and(|v| v <= 88)
+            };
+            let class = d.value().attr("class").unwrap_or("").to_ascii_lowercase();
+            let alt = d.value().attr("alt").unwrap_or("").to_ascii_lowercase();
+            d.value().name() == "img"
+                && (src.contains("license")
+                    || src.contains("creativecommons.org")
+                    || class.contains("license")
+                    || alt.starts_with("cc ")
+                    || alt.contains("creative commons")
+                    || (small("width") && small("height")))
+        })
+}
+
 fn contains_image(el: ElementRef<'_>) -> bool {
     el.descendants().filter_map(ElementRef::wrap).any(|d| {
         matches!(
@@ -366,14 +402,33 @@ fn contains_image(el: ElementRef<'_>) -> bool {
 /// next line break or block, or the one block element that follows. When the image sits in
 /// a figure, the line may also follow the figure.
 fn credit_after(el: ElementRef<'_>) -> Option<Credit> {
-    credit_after_node(image_anchor(el)).or_else(|| {
-        el.ancestors()
-            .filter_map(ElementRef::wrap)
-            .take(MAX_CAPTION_DEPTH)
-            .find(|a| a.value().name() == "figure")
-            .and_then(credit_after_node)
-    })
+    let anchor = image_anchor(el);
+    credit_after_node(anchor)
+        .or_else(|| {
+            el.ancestors()
+                .filter_map(ElementRef::wrap)
+                .take(MAX_CAPTION_DEPTH)
+                .find(|a| a.value().name() == "figure")
+                .and_then(credit_after_node)
+        })
+        .or_else(|| credit_block_further_on(anchor))
 }
+
+/// Product cards and teasers often put a line (a price, a date) between the
+/// image and its credit: look a few blocks further, stopping at the next picture.
+fn credit_block_further_on(anchor: ElementRef<'_>) -> Option<Credit> {
+    anchor
+        .next_siblings()
+        .filter_map(ElementRef::wrap)
+        .take(MAX_BLOCKS_TO_CREDIT)
+        .take_while(|sib| !contains_image(*sib))
+        .filter(|sib| CREDIT_BLOCKS.contains(&sib.value().name()))
+        .map(|sib| Credit::from_nodes([*sib]))
+        .find(|credit| credit.text.len() <= MAX_CREDIT_LINE && credit.looks_like_credit())
+}
+
+/// How many sibling elements after an image may stand between it and its credit.
+const MAX_BLOCKS_TO_CREDIT: usize = 3;
 
 fn credit_after_node(anchor: ElementRef<'_>) -> Option<Credit> {
     let mut run: Vec<NodeRef<'_, Node>> = Vec::new();
@@ -417,11 +472,12 @@ fn credit_after_node(anchor: ElementRef<'_>) -> Option<Credit> {
     if run.is_empty() {
         return None;
     }
+    let badges_only = run.iter().all(|n| only_badges(*n));
     let credit = Credit::from_nodes(run);
     // A block holding images is the next picture's, unless it is licence markup whose
     // images are licence badges (CC chooser output).
     let licence_markup = credit.rdfa || credit.links.iter().any(is_license_link);
-    if block_with_images && !licence_markup {
+    if block_with_images && !(licence_markup && badges_only) {
         return None;
     }
     (credit.text.len() <= MAX_CREDIT_LINE || licence_markup)
@@ -593,25 +649,65 @@ impl<'a> PageCredits<'a> {
         }
         // File names with spaces, and distinctive alt or title text, need a substring search.
         let spaced_name = file_name.filter(|f| f.contains(' '));
+        let by_words = [alt, title]
+            .into_iter()
+            .flatten()
+            .map(content_words)
+            .filter(|w| w.len() >= 2)
+            .collect::<Vec<_>>();
         let distinctive =
             |s: Option<&str>| s.map(str::to_lowercase).filter(|s| s.chars().count() >= 8);
         let needles: Vec<String> = [spaced_name, distinctive(alt), distinctive(title)]
             .into_iter()
             .flatten()
             .collect();
-        if needles.is_empty() {
+        if needles.is_empty() && by_words.is_empty() {
             return None;
         }
-        self.items
-            .iter()
-            .take(MAX_SCANNED_ENTRIES)
+        let scanned = || self.items.iter().take(MAX_SCANNED_ENTRIES);
+        scanned()
             .find(|item| needles.iter().any(|n| item.text.contains(n.as_str())))
+            // "A soccer ball on grass" names the entry "Soccer Ball on Grass by …":
+            // every content word of the alt text appears in it.
+            .or_else(|| {
+                scanned().find(|item| {
+                    let words = content_words(&item.text);
+                    by_words
+                        .iter()
+                        .any(|want| want.iter().all(|w| words.contains(w)))
+                })
+            })
             .map(|item| item.el)
     }
 
     fn about(&self, target: &Target) -> Option<ElementRef<'a>> {
         target_key(target).and_then(|k| self.about.get(&k)).copied()
     }
+}
+
+/// Lower-case words of three letters or more that say what a picture shows
+/// (articles and the like dropped), for matching alt text to a credits entry.
+fn content_words(text: &str) -> Vec<String> {
+    const FILLER: &[&str] = &[
+        "the",
+        "and",
+        "with",
+        "for",
+        "from",
+        "photo",
+        "image",
+        "picture",
+        "photograph",
+        "our",
+        "its",
+        "this",
+        "that",
+    ];
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .filter(|w| !FILLER.contains(&w.as_str()))
+        .collect()
 }
 
 fn heading_level(name: &str) -> Option<u8> {

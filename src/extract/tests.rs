@@ -765,3 +765,41 @@ fn large_gallery_with_long_credits_list_stays_linear() {
     );
     assert_eq!(all[0].caption.as_deref(), Some("Sports day"));
 }
+
+// --- credits found by a new user's site (the trial of 2026-12-02) -------------------------------
+
+#[test]
+fn the_next_pictures_wordpress_caption_is_not_this_images_credit() {
+    let a = attribution(
+        r#"<img src="/img/photo.jpg" alt="A sunflower">
+<div class="wp-caption"><img src="/img/butterfly.jpg" alt="A monarch butterfly"><p class="wp-caption-text">"Monarch" by <a href="https://example.org/p">Priya N.</a> is licensed under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></p></div>"#,
+    );
+    assert_eq!(a.text, None, "{a:#?}");
+}
+
+#[test]
+fn credit_a_few_blocks_after_the_image_in_a_product_card() {
+    let a = attribution(
+        r#"<div class="product"><img src="/img/photo.jpg" alt="T-shirt design">
+<p class="price">T-shirt, $15 <a href="/checkout.html">Buy now</a></p>
+<p class="credit"><small>"Leaf" by <a href="https://example.org/dana">Dana Lee</a> is licensed under <a href="https://creativecommons.org/licenses/by-nc/4.0/">CC BY-NC 4.0</a></small></p></div>"#,
+    );
+    assert!(
+        a.text.as_deref().unwrap_or("").contains("Dana Lee"),
+        "{a:#?}"
+    );
+}
+
+#[test]
+fn credits_section_entry_found_by_the_words_of_the_alt_text() {
+    let a = attribution(
+        r#"<p><img src="/img/photo.jpg" alt="A soccer ball on grass"></p>
+<section class="credits"><h2>Photo credits</h2><ul>
+<li>"<a href="https://commons.wikimedia.org/wiki/File:Ball.jpg">Soccer Ball on Grass</a>" by Kim Osei is licensed under <a href="https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a></li>
+<li>"Old map" by Someone Else, public domain</li></ul></section>"#,
+    );
+    assert!(
+        a.text.as_deref().unwrap_or("").contains("Kim Osei"),
+        "{a:#?}"
+    );
+}

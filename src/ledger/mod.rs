@@ -39,6 +39,9 @@ pub struct Ledger {
     asset_index: HashMap<String, usize>,
     sha_index: HashMap<String, usize>,
     globs: Vec<(usize, Globs)>,
+    /// Ids of records that failed to load (already reported), so references to
+    /// them are not reported again as dangling.
+    unreadable_ids: std::collections::HashSet<String>,
 }
 
 // --- raw TOML shapes -------------------------------------------------------
@@ -118,6 +121,73 @@ fn default_scope(scope: Option<Vec<String>>) -> Vec<String> {
     scope.unwrap_or_else(|| vec!["web".to_string()])
 }
 
+/// The ledger, or every error in file and line order.
+fn finish(ledger: Ledger, mut errors: Vec<LedgerError>) -> Result<Ledger, LedgerErrors> {
+    if errors.is_empty() {
+        return Ok(ledger);
+    }
+    errors.sort_by(|a, b| (&a.origin.file, a.origin.line).cmp(&(&b.origin.file, b.origin.line)));
+    Err(LedgerErrors(errors))
+}
+
+/// A roster column name reduced to what identifies it.
+fn header_key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Record-by-record reading of a ledger file that failed as a whole.
+struct Salvage<'a> {
+    text: &'a str,
+    file: &'a str,
+    /// Start of the record whose error was already reported at its exact line.
+    first_error: Option<usize>,
+    errors: &'a mut Vec<LedgerError>,
+    failed: &'a mut Vec<String>,
+}
+
+impl Salvage<'_> {
+    fn records<T: serde::de::DeserializeOwned>(
+        &mut self,
+        records: Vec<toml::Spanned<toml::Table>>,
+    ) -> Vec<toml::Spanned<T>> {
+        let mut good = Vec::new();
+        for record in records {
+            let span = record.span();
+            let table = record.into_inner();
+            match table.clone().try_into::<T>() {
+                Ok(value) => good.push(toml::Spanned::new(span, value)),
+                Err(e) => {
+                    if let Some(id) = table.get("id").and_then(|v| v.as_str()) {
+                        self.failed.push(id.to_string());
+                    }
+                    if self.first_error != Some(span.start) {
+                        self.errors.push(LedgerError {
+                            origin: Origin {
+                                file: self.file.to_string(),
+                                line: line_of(self.text, span.start),
+                            },
+                            message: with_hint(e.message()),
+                        });
+                    }
+                }
+            }
+        }
+        good
+    }
+}
+
+/// A TOML message, with the fix for the commonest slip: a quoted date.
+fn with_hint(message: &str) -> String {
+    if message.contains("datetime") && message.contains("string") {
+        format!("{message} (write dates without quotes: signed = 2026-06-30)")
+    } else {
+        message.to_string()
+    }
+}
+
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> u32 {
     (text[..offset.min(text.len())].matches('\n').count() + 1) as u32
@@ -173,11 +243,7 @@ impl Ledger {
             }
         }
         ledger.validate(&mut errors);
-        if errors.is_empty() {
-            Ok(ledger)
-        } else {
-            Err(LedgerErrors(errors))
-        }
+        finish(ledger, errors)
     }
 
     /// Parse ledgers given as text, for tests and embedding.
@@ -192,11 +258,7 @@ impl Ledger {
             }
         }
         ledger.validate(&mut errors);
-        if errors.is_empty() {
-            Ok(ledger)
-        } else {
-            Err(LedgerErrors(errors))
-        }
+        finish(ledger, errors)
     }
 
     fn add_toml(&mut self, text: &str, file: &str, errors: &mut Vec<LedgerError>) {
@@ -209,9 +271,14 @@ impl Ledger {
                         file: file.to_string(),
                         line,
                     },
-                    message: e.message().to_string(),
+                    message: with_hint(e.message()),
                 });
-                return;
+                // serde stops at the first bad value; read record by record so one
+                // `ledger check` lists every bad record, and the good ones still count.
+                match self.salvage_records(text, file, e.span().map(|s| s.start), errors) {
+                    Some(raw) => raw,
+                    None => return,
+                }
             }
         };
         let origin_of = |span: std::ops::Range<usize>| Origin {
@@ -291,7 +358,8 @@ impl Ledger {
             .flexible(true)
             .from_reader(text.as_bytes());
         let headers: Vec<String> = match reader.headers() {
-            Ok(h) => h.iter().map(|s| s.to_ascii_lowercase()).collect(),
+            // `Signed By`, `signed-by` and `signedby` all mean `signed_by`.
+            Ok(h) => h.iter().map(header_key).collect(),
             Err(e) => {
                 errors.push(LedgerError {
                     origin: Origin {
@@ -304,7 +372,7 @@ impl Ledger {
             }
         };
         for required in ["id", "name"] {
-            if !headers.iter().any(|h| h == required) {
+            if !headers.iter().any(|h| *h == header_key(required)) {
                 errors.push(LedgerError {
                     origin: Origin {
                         file: file.to_string(),
@@ -317,7 +385,7 @@ impl Ledger {
                 return;
             }
         }
-        let col = |name: &str| headers.iter().position(|h| h == name);
+        let col = |name: &str| headers.iter().position(|h| *h == header_key(name));
         for record in reader.records() {
             let record = match record {
                 Ok(r) => r,
@@ -423,6 +491,55 @@ impl Ledger {
         }
     }
 
+    /// Read each record on its own after the whole file failed to deserialize:
+    /// records that fail are reported at their header line (except the one
+    /// already reported precisely) and their ids remembered, so references to
+    /// them do not cascade into more errors.
+    fn salvage_records(
+        &mut self,
+        text: &str,
+        file: &str,
+        first_error: Option<usize>,
+        errors: &mut Vec<LedgerError>,
+    ) -> Option<RawLedger> {
+        #[derive(Deserialize)]
+        struct Loose {
+            #[serde(default)]
+            person: Vec<toml::Spanned<toml::Table>>,
+            #[serde(default)]
+            photographer: Vec<toml::Spanned<toml::Table>>,
+            #[serde(default)]
+            asset: Vec<toml::Spanned<toml::Table>>,
+        }
+        let loose: Loose = toml::from_str(text).ok()?;
+        // Array-of-tables spans cover the header; the record holding the first
+        // error is the last one that starts before it.
+        let owner = first_error.and_then(|at| {
+            loose
+                .person
+                .iter()
+                .chain(&loose.photographer)
+                .chain(&loose.asset)
+                .map(|r| r.span().start)
+                .filter(|&start| start <= at)
+                .max()
+        });
+        let mut raw = RawLedger::default();
+        let mut failed = Vec::new();
+        let mut ctx = Salvage {
+            text,
+            file,
+            first_error: owner,
+            errors,
+            failed: &mut failed,
+        };
+        raw.person = ctx.records(loose.person);
+        raw.photographer = ctx.records(loose.photographer);
+        raw.asset = ctx.records(loose.asset);
+        self.unreadable_ids.extend(failed);
+        Some(raw)
+    }
+
     /// Cross-record checks, and building the lookup indexes.
     fn validate(&mut self, errors: &mut Vec<LedgerError>) {
         let mut err = |origin: &Origin, message: String| {
@@ -487,6 +604,7 @@ impl Ledger {
             }
             if let Some(ph) = &a.photographer
                 && !self.photographer_index.contains_key(ph)
+                && !self.unreadable_ids.contains(ph)
             {
                 err(
                     &a.origin,
@@ -497,7 +615,8 @@ impl Ledger {
                 );
             }
             for person in a.people.iter().flatten() {
-                if !self.person_index.contains_key(person) {
+                if !self.person_index.contains_key(person) && !self.unreadable_ids.contains(person)
+                {
                     err(
                         &a.origin,
                         format!(
@@ -711,5 +830,68 @@ p-ben,Ben T.,true,opt-out,web;blog,2025-09-01,guardian,,,7B\n";
         let l = Ledger::from_sources(&[("l.toml", text)]).unwrap();
         assert_eq!(l.asset("a").unwrap().people, None);
         assert_eq!(l.asset("b").unwrap().people, Some(vec![]));
+    }
+}
+
+#[cfg(test)]
+mod salvage_tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_record_is_reported_in_one_check_without_cascades() {
+        let text = "\
+[[person]]
+id = \"p1\"
+name = \"A\"
+consent = \"maybe\"
+
+[[person]]
+id = \"p2\"
+name = \"B\"
+signed = \"2026-01-02\"
+
+[[photographer]]
+id = \"ph\"
+name = \"C\"
+permission = \"granted\"
+
+[[asset]]
+id = \"a\"
+files = [\"a.jpg\"]
+photographer = \"ph\"
+people = [\"p1\", \"p2\", \"p3\"]
+";
+        let e = Ledger::from_sources(&[("l.toml", text)]).unwrap_err();
+        let lines: Vec<(u32, &str)> =
+            e.0.iter()
+                .map(|e| (e.origin.line, e.message.as_str()))
+                .collect();
+        assert_eq!(lines.len(), 3, "{e}");
+        assert_eq!(lines[0].0, 4, "the first error at its exact line: {e}");
+        assert_eq!(lines[1].0, 6, "the second bad record at its header: {e}");
+        assert!(lines[1].1.contains("without quotes"), "{e}");
+        // p1 and p2 failed to load: only p3 is a dangling reference.
+        assert!(
+            lines[2].1.contains("`p3`") && !lines[2].1.contains("`p1`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn roster_headers_are_matched_loosely() {
+        let csv = "ID,Name,Minor,Consent,Signed By\np1,A,true,granted,guardian\n";
+        let l = Ledger::from_sources(&[("r.csv", csv)]).unwrap();
+        assert_eq!(l.person("p1").unwrap().signed_by, Some(SignedBy::Guardian));
+    }
+
+    #[test]
+    fn unreadable_file_is_named_without_a_line() {
+        let e = Ledger::load(&["/no/such/roster.csv"])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("/no/such/roster.csv: cannot read ledger"),
+            "{e}"
+        );
     }
 }

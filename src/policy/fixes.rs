@@ -50,33 +50,32 @@ pub fn asset_stub(key: &ImageKey, evidence: &Evidence, uses: &[ImageUse]) -> Str
     if let Some(t) = title {
         s.push_str(&format!("title = {}\n", toml_str(&t)));
     }
-    match (&meta.license, meta.marked) {
-        (Some(license), _) => {
+    let licensed = meta.license.is_some();
+    match &meta.license {
+        Some(license) => {
             s.push_str("source = \"licensed\"                  # or \"public-domain\"\n");
             s.push_str(&format!("license = {}\n", toml_str(license)));
         }
-        _ => s.push_str("source = \"own\"                       # own | permission | licensed | public-domain\n"),
+        None => s.push_str("source = \"own\"                       # own | permission | licensed | public-domain\n"),
     }
-    match meta.creator.as_ref().or(meta.attribution_name.as_ref()) {
-        Some(creator) => {
-            s.push_str(&format!("author = {}\n", toml_str(creator)));
-            s.push_str(
-                "photographer = \"\"                    # the [[photographer]] id of the maker\n",
-            );
-        }
-        None => s.push_str(
-            "photographer = \"\"                    # the [[photographer]] id of the maker\n",
-        ),
+    if let Some(creator) = meta.creator.as_ref().or(meta.attribution_name.as_ref()) {
+        s.push_str(&format!("author = {}\n", toml_str(creator)));
     }
-    if !meta.persons_shown.is_empty() {
+    if let Some(url) = &meta.attribution_url {
+        s.push_str(&format!("source_url = {}\n", toml_str(url)));
+    }
+    // Left commented: a stub pasted unread must not claim permissions or an
+    // empty photo. Licensed works need no photographer at all.
+    if !licensed {
+        s.push_str("# photographer = \"<id>\"             # the [[photographer]] who made it (own / permission works)\n");
+    }
+    if meta.persons_shown.is_empty() {
+        s.push_str("# people = []                         # after looking: ids of everyone recognizable, [] if nobody\n");
+    } else {
         s.push_str(&format!(
-            "people = []                           # ids of: {}\n",
+            "# people = []                         # after looking: ids of {} (named in its metadata)\n",
             meta.persons_shown.join(", ")
         ));
-    } else {
-        s.push_str(
-            "people = []                           # ids of everyone recognizable; [] if nobody\n",
-        );
     }
     s
 }

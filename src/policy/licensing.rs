@@ -27,6 +27,9 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) -> bool 
     let asset = case.asset(ctx.ledger);
     let embedded = embedded_license(case);
     embedded_self_contradiction(case, out);
+    // An expiry binds whatever the licence is, even one we cannot name (a stock
+    // agency's terms) or a permission recorded as `source = "permission"`.
+    expiry(ctx, case, out);
 
     let (license, cleared_by_metadata) = match asset {
         Some(asset) => {
@@ -78,19 +81,24 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) -> bool 
         },
     };
 
-    expiry(ctx, case, &license, out);
     terms(ctx, case, &license, out);
     attribution(ctx, case, &license, out);
     cleared_by_metadata
 }
 
 /// A stock or licensed asset whose licence has ended or is about to.
-fn expiry(ctx: &Context, case: &ImageCase, license: &License, out: &mut Emitter) {
+fn expiry(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
     let Some(asset) = case.asset(ctx.ledger) else {
         return;
     };
     let Some(expires) = asset.license_expires else {
         return;
+    };
+    let name = match asset.license.as_deref() {
+        Some(text) => License::parse(text)
+            .map(|l| l.short_name())
+            .unwrap_or_else(|| text.to_string()),
+        None => "usage".to_string(),
     };
     let days = days_until(ctx.as_of, expires);
     if days < 0 {
@@ -98,8 +106,7 @@ fn expiry(ctx: &Context, case: &ImageCase, license: &License, out: &mut Emitter)
             Draft::new(
                 "license-terms",
                 format!(
-                    "the {} licence for asset `{}` expired on {expires}",
-                    license.short_name(),
+                    "the {name} licence for asset `{}` expired on {expires}",
                     asset.id
                 ),
             )

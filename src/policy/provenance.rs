@@ -151,16 +151,21 @@ fn conflict(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
         return;
     };
     let meta = &case.evidence.metadata;
-    let mut known: Vec<String> = ctx.config.district_names.clone();
+    let mut recorded: Vec<String> = Vec::new();
     if let Some(p) = asset
         .photographer
         .as_deref()
         .and_then(|id| ctx.ledger.photographer(id))
     {
-        known.push(p.name.clone());
-        known.push(p.id.clone());
+        recorded.push(p.name.clone());
+        recorded.push(p.id.clone());
     }
-    known.extend(asset.author.clone());
+    recorded.extend(asset.author.clone());
+    let known: Vec<String> = recorded
+        .iter()
+        .chain(&ctx.config.district_names)
+        .cloned()
+        .collect();
     for field in [
         "creator",
         "copyright",
@@ -179,18 +184,25 @@ fn conflict(ctx: &Context, case: &ImageCase, out: &mut Emitter) {
         if names_known_party(value, &known) || is_bare_notice(value) {
             continue;
         }
-        let recorded = if known.is_empty() {
-            "the ledger records no photographer or author".to_string()
-        } else {
-            format!(
-                "the ledger records {}",
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(" / ")
-            )
+        let quoted = |names: &[String]| {
+            names
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(" / ")
         };
+        let mut said = if recorded.is_empty() {
+            format!("asset `{}` records no photographer or author", asset.id)
+        } else {
+            format!("asset `{}` records {}", asset.id, quoted(&recorded))
+        };
+        if !ctx.config.district_names.is_empty() {
+            said.push_str(&format!(
+                " and district_names are {}",
+                quoted(&ctx.config.district_names)
+            ));
+        }
+        let recorded = said;
         out.emit_per_page(
             Draft::new(
                 "metadata-conflict",
