@@ -274,7 +274,19 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     let report = clearance::scan(&options)?;
     let color = args.output.is_none()
         && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
-    let rendered = report::render(&report, args.format, color);
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    let rendered = report::render(
+        &report,
+        args.format,
+        report::RenderOptions {
+            color,
+            fail_on: threshold,
+        },
+    );
     match &args.output {
         Some(path) => std::fs::write(path, rendered)
             .with_context(|| format!("cannot write {}", path.display()))?,
@@ -295,11 +307,6 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         std::fs::write(path, format!("{body:#}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Never => None,
-    };
     Ok(match threshold {
         Some(level) if report.failing(level) > 0 => ExitCode::from(1),
         _ => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use crate::model::Report;
+use crate::model::{Report, Severity};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -27,13 +27,22 @@ impl Format {
     }
 }
 
-/// Render `report` as `format`. `color` only affects text.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+/// How to render, beyond the format.
+#[derive(Debug, Clone, Copy)]
+pub struct RenderOptions {
+    /// ANSI colour (text only).
+    pub color: bool,
+    /// The gate: JUnit marks findings at or above it as failures (`None`: never).
+    pub fail_on: Option<Severity>,
+}
+
+/// Render `report` as `format`.
+pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
     match format {
-        Format::Text => text::render(report, color),
+        Format::Text => text::render(report, options.color),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
-        Format::Junit => junit::render(report),
+        Format::Junit => junit::render_gated(report, options.fail_on),
         Format::Markdown => markdown::render(report),
         Format::Html => html::render(report),
     }
