@@ -213,3 +213,68 @@ fn clean_site_exits_zero_and_broken_ledger_names_its_line() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ledger.toml:6:"), "{stderr}");
 }
+
+/// SARIF for a CI gate: valid against the OASIS 2.1.0 schema, one result per
+/// finding, each at the page file and line of the image's reference.
+#[test]
+fn sarif_is_valid_and_points_at_the_reference_line_in_each_page() {
+    let out = scan(&["--format", "sarif"]);
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema_path = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/schemas/sarif-schema-2.1.0.json"
+    ));
+    match std::fs::read_to_string(schema_path) {
+        Ok(text) => {
+            let schema: Value = serde_json::from_str(&text).unwrap();
+            let mut schemas = boon::Schemas::new();
+            let mut compiler = boon::Compiler::new();
+            compiler.add_resource("sarif.json", schema).unwrap();
+            let index = compiler.compile("sarif.json", &mut schemas).unwrap();
+            if let Err(e) = schemas.validate(&sarif, index) {
+                panic!("SARIF does not validate: {e:#}");
+            }
+        }
+        Err(_) if std::env::var_os("CI").is_some() => {
+            panic!("{} is missing", schema_path.display())
+        }
+        Err(_) => println!("SKIP schema validation: {} absent", schema_path.display()),
+    }
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let (report, _) = scan_json();
+    assert_eq!(results.len(), report["findings"].as_array().unwrap().len());
+    let mut checked = 0;
+    for e in expected()["expectations"].as_array().unwrap() {
+        if e["rule"].is_null() {
+            continue;
+        }
+        let uri = format!("site/{}", str_of(&e["page"]));
+        let result = results
+            .iter()
+            .find(|r| {
+                r["ruleId"] == e["rule"]
+                    && r["properties"]["image"] == e["image"]
+                    && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                        == uri.as_str()
+            })
+            .unwrap_or_else(|| panic!("no SARIF result for {e}"));
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(location["region"]["startLine"], e["line"], "{e}");
+        // The column points at the start of the referencing tag in that line.
+        let page = std::fs::read_to_string(demo_dir().join(&uri)).unwrap();
+        let line = page
+            .lines()
+            .nth(e["line"].as_u64().unwrap() as usize - 1)
+            .unwrap();
+        let column = location["region"]["startColumn"].as_u64().unwrap() as usize;
+        assert_eq!(
+            line.chars().nth(column - 1),
+            Some('<'),
+            "{uri}:{} col {column}: {line}",
+            e["line"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} results checked");
+}
