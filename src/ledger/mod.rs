@@ -1,1 +1,2 @@
 //! The permission ledger.
+pub mod index;
