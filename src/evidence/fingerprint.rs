@@ -2,32 +2,32 @@
 //!
 //! A CMS publishes five copies of every upload (thumbnails, srcset sizes, WebP,
 //! crops) that carry no metadata; the ledger must recognise all of them from one
-//! entry. [`PHash`] is a 64-bit DCT hash in the style of pHash (phash.org):
+//! entry. [`PHash`] is a 64-bit DCT hash in the pHash family:
 //!
 //! 1. decode at a reduced scale ([`decode_reduced`]: JPEG is scaled in the DCT
 //!    domain, so a 12-MP photo is never fully decoded just to hash it);
 //! 2. convert to luma and resample to 32×32 with an antialiasing filter
-//!    (this discards the aspect ratio, size, colour and JPEG artefacts);
-//! 3. take the 2-D DCT-II and keep the 8×8 lowest frequencies *after* the DC row
-//!    and column (DC only encodes overall brightness);
+//!    (this discards size, aspect ratio, colour and JPEG artefacts);
+//! 3. take the 2-D DCT-II and keep the 64 lowest frequencies by `u + v`
+//!    (zig-zag order), leaving out DC, which only encodes overall brightness;
 //! 4. one bit per coefficient: above the median of the 64 or not.
 //!
-//! Why 64 bits and not a PDQ-style 256-bit hash (16×16 coefficients of a 64×64
-//! grid): measured by `cargo test --test fingerprint_match -- --ignored --nocapture
-//! compare_hash_variants` (numbers in BENCHMARKS.md), both separate derivatives from
-//! unrelated photos with a wide margin, but the 256-bit hash spends its extra bits
-//! on higher frequencies that a 4 % border crop and a 300-px thumbnail disturb
-//! most, so its derivative distances sit closer to its unrelated distances
-//! (relative to the bit count) and 4× the bits cost 4× the index memory. The
-//! 64-bit hash also keeps ledger entries short (16 hex digits).
+//! Why this variant, measured by `cargo test --release --test fingerprint_match
+//! -- --ignored --nocapture compare_hash_variants` (table in BENCHMARKS.md):
+//! phash.org's 8×8 block reaches frequency (8, 8), whose phase a border crop
+//! scrambles; the zig-zag selection stops at `u + v = 11` and keeps the worst
+//! copy (crop + 300 px + q50) at 8/64 on generated photos and 12/64 on real
+//! ones, while unrelated photos — including another shot of the same event —
+//! stay 20/64 or more apart. A PDQ-style 256-bit hash separates slightly better
+//! in relative terms (gap 0.25 vs 0.19 of the bits) but its threshold is ~60
+//! bits, which no index searches quickly; at 64 bits, multi-index hashing
+//! (`ledger::index`) answers in microseconds. Hex is 16 digits.
 //!
-//! The DCT is a direct separable matrix product written here by hand: for a
-//! fixed 32-point transform of which only 9 outputs per axis are needed, this is
-//! about 30 lines, while a general FFT crate would compute all 32.
+//! The DCT is a direct separable matrix product written here by hand: only 12
+//! of 32 frequencies per axis are needed, which a general FFT crate would not save.
 
 use std::fmt;
 use std::str::FromStr;
-use std::sync::OnceLock;
 
 use image::DynamicImage;
 
@@ -35,8 +35,8 @@ use super::decode::{DecodeError, decode_reduced};
 
 /// Side of the luma grid the DCT runs over.
 const GRID: usize = 32;
-/// Coefficients kept per axis (after skipping the DC row and column).
-const KEEP: usize = 8;
+/// The coefficients that become the 64 bits.
+const PRODUCTION: Selection = Selection::Diagonal { count: 64 };
 /// The long side to ask the reduced decoder for: several source pixels per grid
 /// cell, so the resampling filter averages away noise and JPEG block edges.
 const DECODE_LONG_SIDE: u32 = 128;
@@ -46,11 +46,13 @@ const MIN_SIDE: u32 = 8;
 
 /// Hamming distance at or below which two hashes are taken to be the same picture.
 ///
-/// Chosen from measurements (BENCHMARKS.md, "Fingerprints"): derivatives of a
-/// photo (300-px and 1024-px resizes, JPEG q50, 4 % border crop, WebP, PNG) stay
-/// at or below 8 of 64 bits from their original; unrelated photos, including
-/// different shots of the same scene, are 20 or more apart.
-pub const MATCH_THRESHOLD: u32 = 12;
+/// Chosen from measurements (BENCHMARKS.md, "Fingerprints"): copies of a photo
+/// (300-px and 1024-px resizes, JPEG q50, a 4 % border crop, WebP, PNG) stay at
+/// or below 12 of 64 bits from their original; unrelated photos, including
+/// another shot of the same event, are 20 or more apart. Set below the midpoint
+/// because a false match clears a photo nobody cleared, while a missed match
+/// only asks for a ledger entry.
+pub const MATCH_THRESHOLD: u32 = 14;
 
 /// A 64-bit perceptual hash. Written as 16 lower-case hex digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,7 +101,7 @@ impl PHash {
 
     /// Hash decoded pixels (any size; the image is resampled to the hash grid).
     pub fn of_image(image: &DynamicImage) -> Result<PHash, FingerprintError> {
-        let words = dct_hash(image, GRID, KEEP, 1)?;
+        let words = dct_hash(image, GRID, PRODUCTION)?;
         Ok(PHash(words[0]))
     }
 
@@ -147,15 +149,48 @@ pub fn dct_hash_variant(
     bytes: &[u8],
     format: &str,
     grid: usize,
-    keep: usize,
-    skip: usize,
+    selection: Selection,
 ) -> Result<Vec<u64>, FingerprintError> {
     let long_side = DECODE_LONG_SIDE.max(grid as u32 * 4);
     let image = decode_reduced(bytes, format, long_side)?;
-    dct_hash(&image, grid, keep, skip)
+    dct_hash(&image, grid, selection)
 }
 
-fn dct_hash(image: &DynamicImage, grid: usize, keep: usize, skip: usize) -> Result<Vec<u64>, FingerprintError> {
+/// Which DCT coefficients become bits.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub enum Selection {
+    /// The `keep`×`keep` block from frequency `skip` on each axis (pHash: keep 8, skip 1;
+    /// PDQ: keep 16, skip 0).
+    Block { keep: usize, skip: usize },
+    /// The `count` lowest frequencies by `u + v` (zig-zag order), DC excluded.
+    Diagonal { count: usize },
+}
+
+impl Selection {
+    /// `(u, v)` frequency pairs, in bit order.
+    fn frequencies(self) -> Vec<(usize, usize)> {
+        match self {
+            Selection::Block { keep, skip } => (skip..skip + keep)
+                .flat_map(|v| (skip..skip + keep).map(move |u| (u, v)))
+                .collect(),
+            Selection::Diagonal { count } => {
+                let mut pairs = Vec::with_capacity(count);
+                'outer: for sum in 1.. {
+                    for u in 0..=sum {
+                        if pairs.len() == count {
+                            break 'outer;
+                        }
+                        pairs.push((u, sum - u));
+                    }
+                }
+                pairs
+            }
+        }
+    }
+}
+
+fn dct_hash(image: &DynamicImage, grid: usize, selection: Selection) -> Result<Vec<u64>, FingerprintError> {
     let (width, height) = (image.width(), image.height());
     if width.min(height) < MIN_SIDE {
         return Err(FingerprintError::TooSmall { width, height });
@@ -165,7 +200,11 @@ fn dct_hash(image: &DynamicImage, grid: usize, keep: usize, skip: usize) -> Resu
     let small = image::imageops::resize(&luma, side, side, image::imageops::FilterType::Triangle);
     let pixels: Vec<f32> = small.into_raw();
 
-    let coefficients = low_frequency_dct(&pixels, grid, keep, skip);
+    let frequencies = selection.frequencies();
+    let highest = frequencies.iter().map(|(u, v)| u.max(v)).max().copied().unwrap_or(0) + 1;
+    let block = low_frequency_dct(&pixels, grid, highest);
+    let coefficients: Vec<f32> = frequencies.iter().map(|(u, v)| block[v * highest + u]).collect();
+
     let mut sorted = coefficients.clone();
     sorted.sort_by(f32::total_cmp);
     let median = (sorted[sorted.len() / 2 - 1] + sorted[sorted.len() / 2]) / 2.0;
@@ -184,51 +223,41 @@ fn dct_hash(image: &DynamicImage, grid: usize, keep: usize, skip: usize) -> Resu
     Ok(words)
 }
 
-/// Rows `skip..skip+keep` × columns `skip..skip+keep` of the orthonormal 2-D
-/// DCT-II of a `grid`×`grid` row-major block, row-major.
-fn low_frequency_dct(pixels: &[f32], grid: usize, keep: usize, skip: usize) -> Vec<f32> {
-    let basis = dct_basis(grid, keep + skip);
-    let freqs = skip..skip + keep;
-    // First pass: transform each row, keeping only the wanted column frequencies.
-    let mut rows = vec![0f32; grid * keep];
+/// Frequencies `0..n` × `0..n` of the 2-D DCT-II of a `grid`×`grid` row-major
+/// block, as `out[v * n + u]` (`u` horizontal, `v` vertical).
+fn low_frequency_dct(pixels: &[f32], grid: usize, n: usize) -> Vec<f32> {
+    let basis = dct_basis(grid, n);
+    // First pass: transform each row, keeping only the wanted horizontal frequencies.
+    let mut rows = vec![0f32; grid * n];
     for y in 0..grid {
         let row = &pixels[y * grid..(y + 1) * grid];
-        for (j, u) in freqs.clone().enumerate() {
+        for u in 0..n {
             let b = &basis[u * grid..(u + 1) * grid];
-            rows[y * keep + j] = row.iter().zip(b).map(|(p, c)| p * c).sum();
+            rows[y * n + u] = row.iter().zip(b).map(|(p, c)| p * c).sum();
         }
     }
     // Second pass: transform the columns of that result.
-    let mut out = Vec::with_capacity(keep * keep);
-    for v in freqs {
+    let mut out = vec![0f32; n * n];
+    for v in 0..n {
         let b = &basis[v * grid..(v + 1) * grid];
-        for j in 0..keep {
-            out.push((0..grid).map(|y| rows[y * keep + j] * b[y]).sum());
+        for u in 0..n {
+            out[v * n + u] = (0..grid).map(|y| rows[y * n + u] * b[y]).sum();
         }
     }
     out
 }
 
 /// `basis[u * n + x] = cos(π (2x + 1) u / 2n)`, the DCT-II kernel (scale factors
-/// do not matter: bits compare coefficients with their median). Cached for the
-/// production grid; variants are rare and recompute.
-fn dct_basis(n: usize, frequencies: usize) -> std::borrow::Cow<'static, [f32]> {
-    static PRODUCTION: OnceLock<Vec<f32>> = OnceLock::new();
-    let make = |n: usize, frequencies: usize| -> Vec<f32> {
-        let mut basis = Vec::with_capacity(n * frequencies);
-        for u in 0..frequencies {
-            for x in 0..n {
-                let angle = std::f64::consts::PI * ((2 * x + 1) * u) as f64 / (2 * n) as f64;
-                basis.push(angle.cos() as f32);
-            }
+/// do not matter: bits compare coefficients with their median).
+fn dct_basis(n: usize, frequencies: usize) -> Vec<f32> {
+    let mut basis = Vec::with_capacity(n * frequencies);
+    for u in 0..frequencies {
+        for x in 0..n {
+            let angle = std::f64::consts::PI * ((2 * x + 1) * u) as f64 / (2 * n) as f64;
+            basis.push(angle.cos() as f32);
         }
-        basis
-    };
-    if n == GRID && frequencies == KEEP + 1 {
-        std::borrow::Cow::Borrowed(PRODUCTION.get_or_init(|| make(GRID, KEEP + 1)).as_slice())
-    } else {
-        std::borrow::Cow::Owned(make(n, frequencies))
     }
+    basis
 }
 
 #[cfg(test)]

@@ -19,9 +19,9 @@
 //! far is closer than anything a wider radius could still find, so a copy that
 //! matches closely is answered after a handful of probes.
 //!
-//! Written by hand: the crates that offer BK-trees visit a large share of a
-//! 64-bit tree at the radii perceptual hashes need, and none we found offers
-//! multi-index hashing over `u64` with a stable API.
+//! Written by hand (about 100 lines): a BK-tree, which crates do offer, visits a
+//! large share of its nodes at the radii perceptual hashes need (14 of 64 bits),
+//! and multi-index hashing over `u64` is small enough to own.
 
 use crate::evidence::fingerprint::{PHash, ParsePHashError};
 use crate::model::{Asset, Origin};
