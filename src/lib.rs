@@ -8,6 +8,7 @@
 //!
 //! [`model`] holds the types that cross stages.
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod evidence;
