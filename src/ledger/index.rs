@@ -9,12 +9,13 @@
 //!
 //! # Multi-index hashing
 //!
-//! A 64-bit hash is split into four 16-bit chunks, and each chunk value maps to
-//! the entries that have it (a counting-sorted table: 65,536 buckets per chunk).
-//! If two hashes are within distance `d`, at least one chunk is within `d / 4`
-//! (pigeonhole), so a query probes, per chunk, every 16-bit value within
-//! `d / 4` of its own chunk — a number that depends on `d`, not on the ledger
-//! size — and checks the full distance of the few entries found there. The
+//! A 64-bit hash is split into five chunks of 13 (or 12) bits, and each chunk
+//! value maps to the entries that have it (a counting-sorted table with the
+//! hashes stored inline, so a bucket is read sequentially). If two hashes are
+//! within distance `d`, at least one chunk is within `d / 5` (pigeonhole), so a
+//! query probes, per chunk, every value within `d / 5` of its own chunk — 92
+//! probes per chunk at the default threshold, however large the ledger — and
+//! checks the full distance of the entries found there. The
 //! search widens chunk radius 0, 1, 2, … and stops as soon as the best entry so
 //! far is closer than anything a wider radius could still find, so a copy that
 //! matches closely is answered after a handful of probes.
@@ -26,9 +27,11 @@
 use crate::evidence::fingerprint::{PHash, ParsePHashError};
 use crate::model::{Asset, Origin};
 
-const CHUNKS: usize = 4;
-const CHUNK_BITS: u32 = 16;
-const BUCKETS: usize = 1 << CHUNK_BITS;
+/// Five chunks: at the default threshold (14) the chunk radius is 2, so a query
+/// makes 5 × 92 probes; four 16-bit chunks would need radius 3 and 4 × 697.
+const CHUNKS: usize = 5;
+/// Bit offset and width of each chunk.
+const CHUNK_LAYOUT: [(u32, u32); CHUNKS] = [(0, 13), (13, 13), (26, 13), (39, 13), (52, 12)];
 
 /// An index over `(asset id, perceptual hash)` pairs answering "which asset is
 /// nearest to this hash, within this distance".
@@ -38,8 +41,8 @@ pub struct PhashIndex {
     assets: Vec<String>,
     /// `(asset position, hash)`, in insertion order.
     entries: Vec<(u32, PHash)>,
-    /// Per chunk: `starts[v]..starts[v + 1]` indexes `members` for chunk value `v`.
-    /// Empty when the index has no entries.
+    /// Per chunk: `starts[v]..starts[v + 1]` indexes `members` and `member_hashes`
+    /// for chunk value `v`. Empty when the index has no entries.
     tables: Vec<ChunkTable>,
 }
 
@@ -47,6 +50,7 @@ pub struct PhashIndex {
 struct ChunkTable {
     starts: Vec<u32>,
     members: Vec<u32>,
+    member_hashes: Vec<u64>,
 }
 
 /// A ledger `phash` value that is not a hash: reported with the asset's file and
@@ -59,8 +63,9 @@ pub struct InvalidPhash {
     pub error: ParsePHashError,
 }
 
-fn chunk(hash: PHash, i: usize) -> usize {
-    ((hash.bits() >> (CHUNK_BITS as usize * i)) & (BUCKETS as u64 - 1)) as usize
+fn chunk(hash: u64, i: usize) -> usize {
+    let (offset, width) = CHUNK_LAYOUT[i];
+    ((hash >> offset) & ((1u64 << width) - 1)) as usize
 }
 
 impl PhashIndex {
@@ -134,20 +139,24 @@ impl PhashIndex {
     pub fn nearest(&self, hash: PHash, max_distance: u32) -> Option<(&str, u32)> {
         // (distance, asset position); ties compare asset ids.
         let mut best: Option<(u32, u32)> = None;
-        let consider = |best: &mut Option<(u32, u32)>, entry: u32| {
-            let (asset, other) = self.entries[entry as usize];
-            let distance = hash.distance(other);
-            let closer = |(d, a): (u32, u32)| (distance, &self.assets[asset as usize]) < (d, &self.assets[a as usize]);
-            if distance <= max_distance && best.is_none_or(closer) {
-                *best = Some((distance, asset));
+        let consider = |best: &mut Option<(u32, u32)>, entry: u32, other: u64| {
+            let distance = (hash.bits() ^ other).count_ones();
+            if distance <= max_distance {
+                let asset = self.entries[entry as usize].0;
+                let closer = |(d, a): (u32, u32)| (distance, &self.assets[asset as usize]) < (d, &self.assets[a as usize]);
+                if best.is_none_or(closer) {
+                    *best = Some((distance, asset));
+                }
             }
         };
         if self.probes_exceed_scan(max_distance) {
-            (0..self.entries.len() as u32).for_each(|e| consider(&mut best, e));
+            for (e, (_, h)) in self.entries.iter().enumerate() {
+                consider(&mut best, e as u32, h.bits());
+            }
         } else {
             let mut scratch = Vec::new();
             for radius in 0..=max_distance / CHUNKS as u32 {
-                self.probe_ring(hash, radius, &mut scratch, &mut |e| consider(&mut best, e));
+                self.probe_ring(hash, radius, &mut scratch, &mut |e, h| consider(&mut best, e, h));
                 // Every entry not yet seen differs by more than `radius` in each
                 // chunk, so by at least CHUNKS * (radius + 1) in all.
                 let unseen_floor = CHUNKS as u32 * (radius + 1);
@@ -163,16 +172,17 @@ impl PhashIndex {
     /// nearest hash), for telling the user when a copy resembles several assets.
     pub fn within(&self, hash: PHash, max_distance: u32) -> Vec<(&str, u32)> {
         let mut found: std::collections::HashMap<u32, u32> = std::collections::HashMap::new();
-        let mut consider = |entry: u32| {
-            let (asset, other) = self.entries[entry as usize];
-            let distance = hash.distance(other);
+        let mut consider = |entry: u32, other: u64| {
+            let distance = (hash.bits() ^ other).count_ones();
             if distance <= max_distance {
-                let slot = found.entry(asset).or_insert(distance);
+                let slot = found.entry(self.entries[entry as usize].0).or_insert(distance);
                 *slot = (*slot).min(distance);
             }
         };
         if self.probes_exceed_scan(max_distance) {
-            (0..self.entries.len() as u32).for_each(&mut consider);
+            for (e, (_, h)) in self.entries.iter().enumerate() {
+                consider(e as u32, h.bits());
+            }
         } else {
             let mut scratch = Vec::new();
             for radius in 0..=max_distance / CHUNKS as u32 {
@@ -190,22 +200,30 @@ impl PhashIndex {
     /// A plain scan is cheaper than probing when the ledger is small or the
     /// distance so wide that the probes outnumber the entries.
     fn probes_exceed_scan(&self, max_distance: u32) -> bool {
-        let radius = (max_distance / CHUNKS as u32).min(CHUNK_BITS);
-        let per_chunk: u64 = (0..=radius).map(|k| binomial(CHUNK_BITS, k)).sum();
-        per_chunk * CHUNKS as u64 >= self.entries.len() as u64
+        let radius = max_distance / CHUNKS as u32;
+        let probes: u64 = CHUNK_LAYOUT
+            .iter()
+            .map(|(_, width)| (0..=radius.min(*width)).map(|k| binomial(*width, k)).sum::<u64>())
+            .sum();
+        probes >= self.entries.len() as u64
     }
 
     /// Visit the entries whose chunk `c` differs from the query's in exactly
     /// `radius` bits, for every chunk. An entry may be visited more than once.
-    fn probe_ring(&self, hash: PHash, radius: u32, scratch: &mut Vec<u16>, visit: &mut impl FnMut(u32)) {
+    fn probe_ring(&self, hash: PHash, radius: u32, scratch: &mut Vec<u32>, visit: &mut impl FnMut(u32, u64)) {
         for (c, table) in self.tables.iter().enumerate() {
-            let value = chunk(hash, c) as u16;
+            let width = CHUNK_LAYOUT[c].1;
+            if radius > width {
+                continue;
+            }
             scratch.clear();
-            flips(value, radius, 0, scratch);
+            flips(chunk(hash.bits(), c) as u32, width, radius, 0, scratch);
             for probe in scratch.iter() {
                 let v = *probe as usize;
                 let (start, end) = (table.starts[v] as usize, table.starts[v + 1] as usize);
-                table.members[start..end].iter().for_each(|e| visit(*e));
+                for (e, h) in table.members[start..end].iter().zip(&table.member_hashes[start..end]) {
+                    visit(*e, *h);
+                }
             }
         }
     }
@@ -213,33 +231,40 @@ impl PhashIndex {
 
 impl ChunkTable {
     fn build(entries: &[(u32, PHash)], c: usize) -> ChunkTable {
-        let mut starts = vec![0u32; BUCKETS + 1];
+        let buckets = 1usize << CHUNK_LAYOUT[c].1;
+        let mut starts = vec![0u32; buckets + 1];
         for (_, hash) in entries {
-            starts[chunk(*hash, c) + 1] += 1;
+            starts[chunk(hash.bits(), c) + 1] += 1;
         }
-        for v in 0..BUCKETS {
+        for v in 0..buckets {
             starts[v + 1] += starts[v];
         }
         let mut next = starts.clone();
         let mut members = vec![0u32; entries.len()];
+        let mut member_hashes = vec![0u64; entries.len()];
         for (i, (_, hash)) in entries.iter().enumerate() {
-            let v = chunk(*hash, c);
+            let v = chunk(hash.bits(), c);
             members[next[v] as usize] = i as u32;
+            member_hashes[next[v] as usize] = hash.bits();
             next[v] += 1;
         }
-        ChunkTable { starts, members }
+        ChunkTable {
+            starts,
+            members,
+            member_hashes,
+        }
     }
 }
 
-/// Push every 16-bit value that differs from `value` in exactly `count` of the
-/// bits at positions `from..16`.
-fn flips(value: u16, count: u32, from: u32, out: &mut Vec<u16>) {
+/// Push every `width`-bit value that differs from `value` in exactly `count`
+/// of the bits at positions `from..width`.
+fn flips(value: u32, width: u32, count: u32, from: u32, out: &mut Vec<u32>) {
     if count == 0 {
         out.push(value);
         return;
     }
-    for bit in from..=CHUNK_BITS - count {
-        flips(value ^ (1 << bit), count - 1, bit + 1, out);
+    for bit in from..=width - count {
+        flips(value ^ (1 << bit), width, count - 1, bit + 1, out);
     }
 }
 
@@ -404,10 +429,10 @@ mod tests {
         let mut entries: Vec<(String, PHash)> = hashes(1000, 7).into_iter().enumerate().map(|(i, h)| (format!("other-{i}"), h)).collect();
         entries.push(("robotics-2025-01".into(), original));
         let index = PhashIndex::build(entries.iter().map(|(id, h)| (id.as_str(), *h)));
-        // One bit flipped in each of the four chunks: no chunk matches exactly.
-        let copy = PHash::from_bits(original.bits() ^ 0x0001_0001_0001_0001);
-        assert_eq!(index.nearest(copy, 10), Some(("robotics-2025-01", 4)));
-        assert_eq!(index.nearest(copy, 3), None);
+        // One bit flipped in each of the five chunks: no chunk matches exactly.
+        let copy = PHash::from_bits(original.bits() ^ (1 | 1 << 13 | 1 << 26 | 1 << 39 | 1 << 52));
+        assert_eq!(index.nearest(copy, 14), Some(("robotics-2025-01", 5)));
+        assert_eq!(index.nearest(copy, 4), None);
     }
 
     #[test]
