@@ -48,8 +48,17 @@ const SIZES: [usize; 4] = [100, 10_000, 100_000, 1_000_000];
 #[divan::bench(args = SIZES)]
 fn lookup_match(bencher: Bencher, n: usize) {
     let hashes = ledger_hashes(n);
-    let index = PhashIndex::build(hashes.iter().enumerate().map(|(i, h)| (format!("asset-{i}"), *h)));
-    let queries: Vec<PHash> = hashes.iter().step_by((n / 64).max(1)).map(|h| PHash::from_bits(h.bits() ^ 0x0000_0100_0010_0001)).collect();
+    let index = PhashIndex::build(
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (format!("asset-{i}"), *h)),
+    );
+    let queries: Vec<PHash> = hashes
+        .iter()
+        .step_by((n / 64).max(1))
+        .map(|h| PHash::from_bits(h.bits() ^ 0x0000_0100_0010_0001))
+        .collect();
     let mut i = 0;
     bencher.bench_local(|| {
         i = (i + 1) % queries.len();
@@ -60,7 +69,12 @@ fn lookup_match(bencher: Bencher, n: usize) {
 /// An image the ledger does not cover: the whole radius must be searched.
 #[divan::bench(args = SIZES)]
 fn lookup_miss(bencher: Bencher, n: usize) {
-    let index = PhashIndex::build(ledger_hashes(n).into_iter().enumerate().map(|(i, h)| (format!("asset-{i}"), h)));
+    let index = PhashIndex::build(
+        ledger_hashes(n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (format!("asset-{i}"), h)),
+    );
     let mut rng = synthetic_photo::Rng::new(0xBAD);
     let queries: Vec<PHash> = (0..64).map(|_| PHash::from_bits(rng.next_u64())).collect();
     let mut i = 0;
@@ -80,6 +94,11 @@ fn linear_scan_miss(bencher: Bencher, n: usize) {
     bencher.bench_local(|| {
         i = (i + 1) % queries.len();
         let q = divan::black_box(queries[i]);
-        hashes.iter().enumerate().map(|(k, h)| (q.distance(*h), k)).filter(|(d, _)| *d <= MATCH_THRESHOLD).min()
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(k, h)| (q.distance(*h), k))
+            .filter(|(d, _)| *d <= MATCH_THRESHOLD)
+            .min()
     });
 }

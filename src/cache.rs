@@ -95,7 +95,11 @@ impl Cache {
             b"Signature: 8a477f597d28d172789f06886806bc55\n# This directory is a cache made by clearance; it may be deleted at any time.\n",
         )
         .map_err(dir_err)?;
-        write_if_missing(&dir.join(".gitignore"), b"# Made by clearance: the evidence cache is local.\n*\n").map_err(dir_err)?;
+        write_if_missing(
+            &dir.join(".gitignore"),
+            b"# Made by clearance: the evidence cache is local.\n*\n",
+        )
+        .map_err(dir_err)?;
         let cache = Cache {
             entries,
             version: version_tag(env!("CARGO_PKG_VERSION")),
@@ -109,17 +113,28 @@ impl Cache {
     pub fn local_key(path: &Path, size: u64, modified: Option<SystemTime>) -> String {
         let mtime = modified
             .and_then(|t| t.duration_since(SystemTime::UNIX_EPOCH).ok())
-            .map_or_else(|| "?".to_string(), |d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()));
+            .map_or_else(
+                || "?".to_string(),
+                |d| format!("{}.{:09}", d.as_secs(), d.subsec_nanos()),
+            );
         format!("file\0{}\0{size}\0{mtime}", path.display())
     }
 
     /// The key for a fetched image: its URL with the validators the server sent.
     /// Without either validator a response cannot be told unchanged: `None`.
-    pub fn remote_key(url: &str, etag: Option<&str>, last_modified: Option<&str>) -> Option<String> {
+    pub fn remote_key(
+        url: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Option<String> {
         if etag.is_none() && last_modified.is_none() {
             return None;
         }
-        Some(format!("url\0{url}\0{}\0{}", etag.unwrap_or(""), last_modified.unwrap_or("")))
+        Some(format!(
+            "url\0{url}\0{}\0{}",
+            etag.unwrap_or(""),
+            last_modified.unwrap_or("")
+        ))
     }
 
     /// The cached evidence for `key`, if a valid entry exists.
@@ -139,7 +154,12 @@ impl Cache {
     }
 
     /// Store the evidence and a thumbnail for `key` (replacing any entry).
-    pub fn put_entry(&self, key: &str, evidence: &Evidence, thumbnail: Option<&[u8]>) -> Result<(), CacheError> {
+    pub fn put_entry(
+        &self,
+        key: &str,
+        evidence: &Evidence,
+        thumbnail: Option<&[u8]>,
+    ) -> Result<(), CacheError> {
         let json = serde_json::to_vec(evidence)?;
         let thumb = thumbnail.unwrap_or(&[]);
         let mut bytes = Vec::with_capacity(HEADER_LEN + key.len() + json.len() + thumb.len());
@@ -149,7 +169,11 @@ impl Cache {
         bytes.extend_from_slice(&len32(key.len()).to_le_bytes());
         bytes.extend_from_slice(&len32(json.len()).to_le_bytes());
         // u32::MAX marks "no thumbnail", distinct from an empty one.
-        let thumb_len = if thumbnail.is_some() { len32(thumb.len()) } else { u32::MAX };
+        let thumb_len = if thumbnail.is_some() {
+            len32(thumb.len())
+        } else {
+            u32::MAX
+        };
         bytes.extend_from_slice(&thumb_len.to_le_bytes());
         bytes.extend_from_slice(&[0u8; 8]); // checksum, filled below
         bytes.extend_from_slice(key.as_bytes());
@@ -195,8 +219,14 @@ impl Cache {
         }
         let (key_len, json_len, thumb_len) = (word(16) as usize, word(20) as usize, word(24));
         let body = &bytes[HEADER_LEN..];
-        let thumb_bytes = if thumb_len == u32::MAX { 0 } else { thumb_len as usize };
-        if body.len() != key_len.checked_add(json_len)?.checked_add(thumb_bytes)? || checksum(body) != bytes[HEADER_LEN - 8..HEADER_LEN] {
+        let thumb_bytes = if thumb_len == u32::MAX {
+            0
+        } else {
+            thumb_len as usize
+        };
+        if body.len() != key_len.checked_add(json_len)?.checked_add(thumb_bytes)?
+            || checksum(body) != bytes[HEADER_LEN - 8..HEADER_LEN]
+        {
             return None;
         }
         let (stored_key, rest) = body.split_at(key_len);
@@ -213,10 +243,14 @@ impl Cache {
 
     /// Remove temporary files left by scans that died mid-write.
     fn sweep_stale_temps(&self) {
-        let Ok(fanouts) = fs::read_dir(&self.entries) else { return };
+        let Ok(fanouts) = fs::read_dir(&self.entries) else {
+            return;
+        };
         let now = SystemTime::now();
         for fanout in fanouts.flatten() {
-            let Ok(files) = fs::read_dir(fanout.path()) else { continue };
+            let Ok(files) = fs::read_dir(fanout.path()) else {
+                continue;
+            };
             for file in files.flatten() {
                 let path = file.path();
                 let stale = path.extension().is_some_and(|e| e == "tmp")
@@ -248,7 +282,11 @@ fn version_tag(crate_version: &str) -> [u8; 4] {
 }
 
 fn write_if_missing(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    match fs::OpenOptions::new().write(true).create_new(true).open(path) {
+    match fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
         Ok(mut f) => f.write_all(contents),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e),
@@ -294,9 +332,15 @@ mod tests {
     fn evidence_and_thumbnail_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
-        let key = Cache::local_key(Path::new("images/a.jpg"), 123_456, Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)));
+        let key = Cache::local_key(
+            Path::new("images/a.jpg"),
+            123_456,
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+        );
         assert_eq!(cache.get(&key), None);
-        cache.put_entry(&key, &evidence("Jane"), Some(b"\xFF\xD8thumb")).unwrap();
+        cache
+            .put_entry(&key, &evidence("Jane"), Some(b"\xFF\xD8thumb"))
+            .unwrap();
         let entry = cache.get_entry(&key).unwrap();
         assert_eq!(entry.evidence, evidence("Jane"));
         assert_eq!(entry.thumbnail.as_deref(), Some(&b"\xFF\xD8thumb"[..]));
@@ -304,7 +348,13 @@ mod tests {
         let again = Cache::open(dir.path()).unwrap();
         assert_eq!(again.get(&key), Some(evidence("Jane")));
         again.put(&key, &evidence("Joe")).unwrap();
-        assert_eq!(cache.get_entry(&key).unwrap(), Entry { evidence: evidence("Joe"), thumbnail: None });
+        assert_eq!(
+            cache.get_entry(&key).unwrap(),
+            Entry {
+                evidence: evidence("Joe"),
+                thumbnail: None
+            }
+        );
         assert!(dir.path().join("CACHEDIR.TAG").is_file());
     }
 
@@ -313,10 +363,16 @@ mod tests {
         let t = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         let a = Cache::local_key(Path::new("a.jpg"), 10, Some(t));
         assert_ne!(a, Cache::local_key(Path::new("a.jpg"), 11, Some(t)));
-        assert_ne!(a, Cache::local_key(Path::new("a.jpg"), 10, Some(t + Duration::from_nanos(1))));
+        assert_ne!(
+            a,
+            Cache::local_key(Path::new("a.jpg"), 10, Some(t + Duration::from_nanos(1)))
+        );
         assert_ne!(a, Cache::local_key(Path::new("b.jpg"), 10, Some(t)));
         assert_eq!(Cache::remote_key("https://x/a.jpg", None, None), None);
-        assert_ne!(Cache::remote_key("https://x/a.jpg", Some("\"v1\""), None), Cache::remote_key("https://x/a.jpg", Some("\"v2\""), None));
+        assert_ne!(
+            Cache::remote_key("https://x/a.jpg", Some("\"v1\""), None),
+            Cache::remote_key("https://x/a.jpg", Some("\"v2\""), None)
+        );
     }
 
     #[test]
@@ -339,14 +395,21 @@ mod tests {
     fn corrupt_truncated_and_foreign_entries_are_misses() {
         let dir = tempfile::tempdir().unwrap();
         let cache = Cache::open(dir.path()).unwrap();
-        cache.put_entry("k", &evidence("Jane"), Some(b"thumb")).unwrap();
+        cache
+            .put_entry("k", &evidence("Jane"), Some(b"thumb"))
+            .unwrap();
         let path = only_entry(dir.path());
         let good = fs::read(&path).unwrap();
 
         let mut flipped = good.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x01; // a bit flip in the thumbnail
-        for bad in [flipped, good[..good.len() - 3].to_vec(), b"garbage".to_vec(), Vec::new()] {
+        for bad in [
+            flipped,
+            good[..good.len() - 3].to_vec(),
+            b"garbage".to_vec(),
+            Vec::new(),
+        ] {
             fs::write(&path, &bad).unwrap();
             assert_eq!(cache.get("k"), None);
         }
@@ -389,7 +452,11 @@ mod tests {
         for i in 0..20 {
             assert!(cache.get(&format!("k{i}")).is_some());
         }
-        let temps = walkdir::WalkDir::new(dir.path()).into_iter().flatten().filter(|e| e.path().extension().is_some_and(|x| x == "tmp")).count();
+        let temps = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tmp"))
+            .count();
         assert_eq!(temps, 0);
     }
 
@@ -404,7 +471,12 @@ mod tests {
         fs::write(&stale, b"half").unwrap();
         fs::write(&fresh, b"half").unwrap();
         let old = SystemTime::now() - Duration::from_secs(2 * 3600);
-        fs::File::options().write(true).open(&stale).unwrap().set_modified(old).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
         let _ = Cache::open(dir.path()).unwrap();
         assert!(!stale.exists());
         assert!(fresh.exists());

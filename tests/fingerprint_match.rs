@@ -26,7 +26,11 @@ fn corpus_root() -> Option<std::path::PathBuf> {
         return Some(dir.into());
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.ancestors().skip(1).map(|a| a.join("shared/corpus")).find(|p| p.is_dir())
+    manifest
+        .ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/corpus"))
+        .find(|p| p.is_dir())
 }
 
 fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
@@ -64,9 +68,18 @@ fn derivatives(original: &RgbImage) -> Vec<(&'static str, Vec<u8>)> {
         ("resized to 1024 px", jpeg(&long_side(original, 1024), 82)),
         ("re-encoded at q50", jpeg(original, 50)),
         ("4% border cropped (2%/side)", jpeg(&cropped, 82)),
-        ("WebP 1024 px (lossless)", encode(&long_side(original, 1024), ImageFormat::WebP)),
-        ("PNG 768 px", encode(&long_side(original, 768), ImageFormat::Png)),
-        ("cropped + 300 px + q50", jpeg(&long_side(&cropped, 300), 50)),
+        (
+            "WebP 1024 px (lossless)",
+            encode(&long_side(original, 1024), ImageFormat::WebP),
+        ),
+        (
+            "PNG 768 px",
+            encode(&long_side(original, 768), ImageFormat::Png),
+        ),
+        (
+            "cropped + 300 px + q50",
+            jpeg(&long_side(&cropped, 300), 50),
+        ),
     ]
 }
 
@@ -96,7 +109,8 @@ fn check(originals: &[(String, RgbImage)], unrelated: &[(String, RgbImage)]) -> 
         for (how, bytes) in derivatives(img) {
             let found = index.nearest(pipeline_phash(&bytes), MATCH_THRESHOLD);
             println!("  {id:<28} {how:<26} -> {found:?}");
-            let (matched, distance) = found.unwrap_or_else(|| panic!("{id} {how}: no ledger match"));
+            let (matched, distance) =
+                found.unwrap_or_else(|| panic!("{id} {how}: no ledger match"));
             assert_eq!(matched, id, "{how} copy of {id} matched another asset");
             worst_copy = worst_copy.max(distance);
         }
@@ -104,19 +118,36 @@ fn check(originals: &[(String, RgbImage)], unrelated: &[(String, RgbImage)]) -> 
     let mut closest_unrelated = u32::MAX;
     for (name, img) in unrelated {
         let hash = pipeline_phash(&jpeg(img, 85));
-        let nearest = hashes.iter().map(|(id, h)| (hash.distance(*h), id)).min().unwrap();
-        println!("  unrelated {name:<26} nearest {} at {}", nearest.1, nearest.0);
-        assert_eq!(index.nearest(hash, MATCH_THRESHOLD), None, "{name} matched a ledger asset");
+        let nearest = hashes
+            .iter()
+            .map(|(id, h)| (hash.distance(*h), id))
+            .min()
+            .unwrap();
+        println!(
+            "  unrelated {name:<26} nearest {} at {}",
+            nearest.1, nearest.0
+        );
+        assert_eq!(
+            index.nearest(hash, MATCH_THRESHOLD),
+            None,
+            "{name} matched a ledger asset"
+        );
         closest_unrelated = closest_unrelated.min(nearest.0);
     }
     // Ledger originals must not match each other either.
     for (i, (a, ha)) in hashes.iter().enumerate() {
         for (b, hb) in &hashes[i + 1..] {
             closest_unrelated = closest_unrelated.min(ha.distance(*hb));
-            assert!(ha.distance(*hb) > MATCH_THRESHOLD, "{a} and {b} are {} apart", ha.distance(*hb));
+            assert!(
+                ha.distance(*hb) > MATCH_THRESHOLD,
+                "{a} and {b} are {} apart",
+                ha.distance(*hb)
+            );
         }
     }
-    println!("worst copy distance {worst_copy}, closest unrelated distance {closest_unrelated}, threshold {MATCH_THRESHOLD}");
+    println!(
+        "worst copy distance {worst_copy}, closest unrelated distance {closest_unrelated}, threshold {MATCH_THRESHOLD}"
+    );
     Outcome {
         worst_copy,
         closest_unrelated,
@@ -133,7 +164,12 @@ fn generated_copies_match_their_original_and_nothing_else_matches() {
         .map(|seed| (format!("other-{seed}"), synthetic_photo::photo(seed, w, h)))
         .collect();
     // Another shot of each ledgered event: same place, camera turned, people moved.
-    unrelated.extend((1..=6).map(|seed| (format!("event-{seed} second shot"), synthetic_photo::same_event(seed, 0.15, w, h))));
+    unrelated.extend((1..=6).map(|seed| {
+        (
+            format!("event-{seed} second shot"),
+            synthetic_photo::same_event(seed, 0.15, w, h),
+        )
+    }));
     let outcome = check(&originals, &unrelated);
     assert!(outcome.worst_copy < outcome.closest_unrelated);
 }
@@ -182,7 +218,9 @@ fn load_real_photos() -> Option<Vec<(String, RgbImage)>> {
 
 #[test]
 fn real_photo_copies_match_their_original_and_nothing_else_matches() {
-    let Some(photos) = load_real_photos() else { return };
+    let Some(photos) = load_real_photos() else {
+        return;
+    };
     let outcome = check(&photos, &[]);
     assert!(outcome.worst_copy <= MATCH_THRESHOLD);
 }
@@ -194,17 +232,42 @@ fn real_photo_copies_match_their_original_and_nothing_else_matches() {
 fn compare_hash_variants() {
     let (w, h) = (1600, 1067);
     let mut sets: Vec<(&str, Vec<(String, RgbImage)>, Vec<(String, RgbImage)>)> = Vec::new();
-    let originals: Vec<(String, RgbImage)> = (1..=8).map(|s| (format!("event-{s}"), synthetic_photo::photo(s, w, h))).collect();
-    let second_shots: Vec<(String, RgbImage)> = (1..=8).map(|s| (format!("event-{s}/2"), synthetic_photo::same_event(s, 0.15, w, h))).collect();
+    let originals: Vec<(String, RgbImage)> = (1..=8)
+        .map(|s| (format!("event-{s}"), synthetic_photo::photo(s, w, h)))
+        .collect();
+    let second_shots: Vec<(String, RgbImage)> = (1..=8)
+        .map(|s| {
+            (
+                format!("event-{s}/2"),
+                synthetic_photo::same_event(s, 0.15, w, h),
+            )
+        })
+        .collect();
     sets.push(("generated", originals, second_shots));
     if let Some(real) = load_real_photos() {
         sets.push(("corpus", real, Vec::new()));
     }
     let variants = [
-        ("64-bit pHash block (32 grid, 8x8, no DC)", 32, Selection::Block { keep: 8, skip: 1 }),
-        ("64-bit diagonal (32 grid, u+v lowest)", 32, Selection::Diagonal { count: 64 }),
-        ("256-bit PDQ-style (64 grid, 16x16)", 64, Selection::Block { keep: 16, skip: 0 }),
-        ("256-bit diagonal (64 grid, u+v lowest)", 64, Selection::Diagonal { count: 256 }),
+        (
+            "64-bit pHash block (32 grid, 8x8, no DC)",
+            32,
+            Selection::Block { keep: 8, skip: 1 },
+        ),
+        (
+            "64-bit diagonal (32 grid, u+v lowest)",
+            32,
+            Selection::Diagonal { count: 64 },
+        ),
+        (
+            "256-bit PDQ-style (64 grid, 16x16)",
+            64,
+            Selection::Block { keep: 16, skip: 0 },
+        ),
+        (
+            "256-bit diagonal (64 grid, u+v lowest)",
+            64,
+            Selection::Diagonal { count: 256 },
+        ),
     ];
     for (set, originals, others) in &sets {
         for (name, grid, selection) in variants {
@@ -216,8 +279,13 @@ fn compare_hash_variants() {
                 let format = sniff_format(bytes).unwrap();
                 dct_hash_variant(bytes, format, grid, selection).unwrap()
             };
-            let distance = |a: &[u64], b: &[u64]| -> u32 { a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum() };
-            let hashed: Vec<Vec<u64>> = originals.iter().map(|(_, img)| hash(&jpeg(img, 90))).collect();
+            let distance = |a: &[u64], b: &[u64]| -> u32 {
+                a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+            };
+            let hashed: Vec<Vec<u64>> = originals
+                .iter()
+                .map(|(_, img)| hash(&jpeg(img, 90)))
+                .collect();
             let mut copy_distances = Vec::new();
             for ((_, img), original) in originals.iter().zip(&hashed) {
                 for (_, bytes) in derivatives(img) {
@@ -258,6 +326,13 @@ fn decoded_and_reduced_decodes_agree() {
     let img = synthetic_photo::photo(42, 2400, 1600);
     let bytes = jpeg(&img, 90);
     let reduced = PHash::compute(&bytes, "jpeg").unwrap();
-    let full = PHash::of_image(&DynamicImage::ImageRgb8(image::load_from_memory(&bytes).unwrap().to_rgb8())).unwrap();
-    assert!(reduced.distance(full) <= 4, "reduced vs full decode: {}", reduced.distance(full));
+    let full = PHash::of_image(&DynamicImage::ImageRgb8(
+        image::load_from_memory(&bytes).unwrap().to_rgb8(),
+    ))
+    .unwrap();
+    assert!(
+        reduced.distance(full) <= 4,
+        "reduced vs full decode: {}",
+        reduced.distance(full)
+    );
 }

@@ -81,7 +81,11 @@ impl Shot {
 }
 
 fn color(rng: &mut Rng) -> [f32; 3] {
-    [rng.range(20.0, 235.0), rng.range(20.0, 235.0), rng.range(20.0, 235.0)]
+    [
+        rng.range(20.0, 235.0),
+        rng.range(20.0, 235.0),
+        rng.range(20.0, 235.0),
+    ]
 }
 
 impl Scene {
@@ -91,7 +95,11 @@ impl Scene {
             .map(|_| {
                 let a = rng.range(8.0, 30.0);
                 Wave {
-                    amplitude: [a * rng.range(0.5, 1.5), a * rng.range(0.5, 1.5), a * rng.range(0.5, 1.5)],
+                    amplitude: [
+                        a * rng.range(0.5, 1.5),
+                        a * rng.range(0.5, 1.5),
+                        a * rng.range(0.5, 1.5),
+                    ],
                     fx: rng.range(0.5, 5.0) * std::f32::consts::TAU,
                     fy: rng.range(0.5, 5.0) * std::f32::consts::TAU,
                     px: rng.range(0.0, 6.3),
@@ -136,14 +144,23 @@ impl Scene {
         // The waves are separable: tabulate sin per column and per row once.
         let xs: Vec<f32> = (0..width).map(|x| shot.left + x as f32 * scale).collect();
         let ys: Vec<f32> = (0..height).map(|y| shot.top + y as f32 * scale).collect();
-        let col_terms: Vec<Vec<f32>> = self.waves.iter().map(|w| xs.iter().map(|x| (w.fx * x + w.px).sin()).collect()).collect();
-        let row_terms: Vec<Vec<f32>> = self.waves.iter().map(|w| ys.iter().map(|y| (w.fy * y + w.py).sin()).collect()).collect();
+        let col_terms: Vec<Vec<f32>> = self
+            .waves
+            .iter()
+            .map(|w| xs.iter().map(|x| (w.fx * x + w.px).sin()).collect())
+            .collect();
+        let row_terms: Vec<Vec<f32>> = self
+            .waves
+            .iter()
+            .map(|w| ys.iter().map(|y| (w.fy * y + w.py).sin()).collect())
+            .collect();
         let mut grain = Rng::new(self.grain_seed ^ shot.motion_seed);
         let mut image = RgbImage::new(width, height);
         for (py, y) in ys.iter().enumerate() {
             // Soft horizon: blend sky into ground over a narrow band.
             let t = ((y - self.horizon) * 25.0).clamp(-1.0, 1.0) * 0.5 + 0.5;
-            let base: [f32; 3] = std::array::from_fn(|c| self.sky[c] * (1.0 - t) + self.ground[c] * t);
+            let base: [f32; 3] =
+                std::array::from_fn(|c| self.sky[c] * (1.0 - t) + self.ground[c] * t);
             for (px, x) in xs.iter().enumerate() {
                 let mut v = base;
                 for (k, w) in self.waves.iter().enumerate() {
@@ -154,7 +171,11 @@ impl Scene {
                 }
                 for s in &shapes {
                     let (dx, dy) = ((x - s.cx) / s.rx, (y - s.cy) / s.ry);
-                    let d = if s.rectangular { dx.abs().max(dy.abs()) } else { (dx * dx + dy * dy).sqrt() };
+                    let d = if s.rectangular {
+                        dx.abs().max(dy.abs())
+                    } else {
+                        (dx * dx + dy * dy).sqrt()
+                    };
                     // Soft edge: full colour inside, fading over 10 % of the radius.
                     let cover = ((1.0 - d) * 10.0).clamp(0.0, 1.0);
                     if cover > 0.0 {

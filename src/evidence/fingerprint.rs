@@ -112,7 +112,9 @@ impl PHash {
     /// Parse 16 hex digits (either case; surrounding whitespace ignored).
     pub fn from_hex(text: &str) -> Result<PHash, ParsePHashError> {
         let t = text.trim();
-        let err = || ParsePHashError { value: text.to_string() };
+        let err = || ParsePHashError {
+            value: text.to_string(),
+        };
         if t.len() != 16 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(err());
         }
@@ -190,7 +192,11 @@ impl Selection {
     }
 }
 
-fn dct_hash(image: &DynamicImage, grid: usize, selection: Selection) -> Result<Vec<u64>, FingerprintError> {
+fn dct_hash(
+    image: &DynamicImage,
+    grid: usize,
+    selection: Selection,
+) -> Result<Vec<u64>, FingerprintError> {
     let (width, height) = (image.width(), image.height());
     if width.min(height) < MIN_SIDE {
         return Err(FingerprintError::TooSmall { width, height });
@@ -201,9 +207,18 @@ fn dct_hash(image: &DynamicImage, grid: usize, selection: Selection) -> Result<V
     let pixels: Vec<f32> = small.into_raw();
 
     let frequencies = selection.frequencies();
-    let highest = frequencies.iter().map(|(u, v)| u.max(v)).max().copied().unwrap_or(0) + 1;
+    let highest = frequencies
+        .iter()
+        .map(|(u, v)| u.max(v))
+        .max()
+        .copied()
+        .unwrap_or(0)
+        + 1;
     let block = low_frequency_dct(&pixels, grid, highest);
-    let coefficients: Vec<f32> = frequencies.iter().map(|(u, v)| block[v * highest + u]).collect();
+    let coefficients: Vec<f32> = frequencies
+        .iter()
+        .map(|(u, v)| block[v * highest + u])
+        .collect();
 
     let mut sorted = coefficients.clone();
     sorted.sort_by(f32::total_cmp);
@@ -270,9 +285,17 @@ mod tests {
         let s = seed as f32;
         RgbImage::from_fn(w, h, |x, y| {
             let (fx, fy) = (x as f32 / w as f32, y as f32 / h as f32);
-            let wave = ((fx * (3.0 + s) + s).sin() * (fy * (2.0 + s * 0.7) + 1.3 * s).cos() + 1.0) * 90.0;
-            let (cx, cy) = (0.3 + 0.4 * ((s * 1.7).sin() * 0.5 + 0.5), 0.3 + 0.4 * ((s * 2.3).cos() * 0.5 + 0.5));
-            let blob = if (fx - cx).powi(2) + (fy - cy).powi(2) < 0.03 { 70.0 } else { 0.0 };
+            let wave =
+                ((fx * (3.0 + s) + s).sin() * (fy * (2.0 + s * 0.7) + 1.3 * s).cos() + 1.0) * 90.0;
+            let (cx, cy) = (
+                0.3 + 0.4 * ((s * 1.7).sin() * 0.5 + 0.5),
+                0.3 + 0.4 * ((s * 2.3).cos() * 0.5 + 0.5),
+            );
+            let blob = if (fx - cx).powi(2) + (fy - cy).powi(2) < 0.03 {
+                70.0
+            } else {
+                0.0
+            };
             let v = (wave + blob).min(255.0) as u8;
             image::Rgb([v, v.saturating_sub(30), (255 - v) / 2])
         })
@@ -306,12 +329,22 @@ mod tests {
     #[test]
     fn resized_png_copy_matches_and_other_scene_does_not() {
         let original = scene(1, 800, 600);
-        let small = image::imageops::resize(&original, 200, 150, image::imageops::FilterType::Triangle);
+        let small =
+            image::imageops::resize(&original, 200, 150, image::imageops::FilterType::Triangle);
         let a = PHash::compute(&encode(&original, ImageFormat::Jpeg), "jpeg").unwrap();
         let b = PHash::compute(&encode(&small, ImageFormat::Png), "png").unwrap();
-        let other = PHash::compute(&encode(&scene(7, 800, 600), ImageFormat::Jpeg), "jpeg").unwrap();
-        assert!(a.distance(b) <= MATCH_THRESHOLD, "copy at distance {}", a.distance(b));
-        assert!(a.distance(other) > MATCH_THRESHOLD, "other scene at distance {}", a.distance(other));
+        let other =
+            PHash::compute(&encode(&scene(7, 800, 600), ImageFormat::Jpeg), "jpeg").unwrap();
+        assert!(
+            a.distance(b) <= MATCH_THRESHOLD,
+            "copy at distance {}",
+            a.distance(b)
+        );
+        assert!(
+            a.distance(other) > MATCH_THRESHOLD,
+            "other scene at distance {}",
+            a.distance(other)
+        );
     }
 
     #[test]
@@ -324,14 +357,20 @@ mod tests {
         let tiny = scene(3, 4, 4);
         assert!(matches!(
             PHash::compute(&encode(&tiny, ImageFormat::Png), "png"),
-            Err(FingerprintError::TooSmall { width: 4, height: 4 })
+            Err(FingerprintError::TooSmall {
+                width: 4,
+                height: 4
+            })
         ));
         assert_eq!(phash(&encode(&flat, ImageFormat::Png), "png"), None);
     }
 
     #[test]
     fn garbage_and_vectors_are_errors_not_panics() {
-        assert!(matches!(PHash::compute(b"\xFF\xD8\xFF\xE0junk", "jpeg"), Err(FingerprintError::Decode(_))));
+        assert!(matches!(
+            PHash::compute(b"\xFF\xD8\xFF\xE0junk", "jpeg"),
+            Err(FingerprintError::Decode(_))
+        ));
         assert!(PHash::compute(b"<svg/>", "svg").is_err());
         assert_eq!(phash(b"", "png"), None);
     }
@@ -340,6 +379,10 @@ mod tests {
     fn phash_string_is_sixteen_lower_hex_digits() {
         let hex = phash(&encode(&scene(2, 300, 200), ImageFormat::Png), "png").unwrap();
         assert_eq!(hex.len(), 16);
-        assert!(hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)), "{hex}");
+        assert!(
+            hex.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            "{hex}"
+        );
     }
 }

@@ -77,7 +77,8 @@ impl PhashIndex {
         S: AsRef<str>,
     {
         let mut assets: Vec<String> = Vec::new();
-        let mut positions: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+        let mut positions: std::collections::HashMap<String, u32> =
+            std::collections::HashMap::new();
         let mut list = Vec::new();
         for (id, hash) in entries {
             let id = id.as_ref();
@@ -143,7 +144,9 @@ impl PhashIndex {
             let distance = (hash.bits() ^ other).count_ones();
             if distance <= max_distance {
                 let asset = self.entries[entry as usize].0;
-                let closer = |(d, a): (u32, u32)| (distance, &self.assets[asset as usize]) < (d, &self.assets[a as usize]);
+                let closer = |(d, a): (u32, u32)| {
+                    (distance, &self.assets[asset as usize]) < (d, &self.assets[a as usize])
+                };
                 if best.is_none_or(closer) {
                     *best = Some((distance, asset));
                 }
@@ -156,7 +159,9 @@ impl PhashIndex {
         } else {
             let mut scratch = Vec::new();
             for radius in 0..=max_distance / CHUNKS as u32 {
-                self.probe_ring(hash, radius, &mut scratch, &mut |e, h| consider(&mut best, e, h));
+                self.probe_ring(hash, radius, &mut scratch, &mut |e, h| {
+                    consider(&mut best, e, h)
+                });
                 // Every entry not yet seen differs by more than `radius` in each
                 // chunk, so by at least CHUNKS * (radius + 1) in all.
                 let unseen_floor = CHUNKS as u32 * (radius + 1);
@@ -175,7 +180,9 @@ impl PhashIndex {
         let mut consider = |entry: u32, other: u64| {
             let distance = (hash.bits() ^ other).count_ones();
             if distance <= max_distance {
-                let slot = found.entry(self.entries[entry as usize].0).or_insert(distance);
+                let slot = found
+                    .entry(self.entries[entry as usize].0)
+                    .or_insert(distance);
                 *slot = (*slot).min(distance);
             }
         };
@@ -203,14 +210,24 @@ impl PhashIndex {
         let radius = max_distance / CHUNKS as u32;
         let probes: u64 = CHUNK_LAYOUT
             .iter()
-            .map(|(_, width)| (0..=radius.min(*width)).map(|k| binomial(*width, k)).sum::<u64>())
+            .map(|(_, width)| {
+                (0..=radius.min(*width))
+                    .map(|k| binomial(*width, k))
+                    .sum::<u64>()
+            })
             .sum();
         probes >= self.entries.len() as u64
     }
 
     /// Visit the entries whose chunk `c` differs from the query's in exactly
     /// `radius` bits, for every chunk. An entry may be visited more than once.
-    fn probe_ring(&self, hash: PHash, radius: u32, scratch: &mut Vec<u32>, visit: &mut impl FnMut(u32, u64)) {
+    fn probe_ring(
+        &self,
+        hash: PHash,
+        radius: u32,
+        scratch: &mut Vec<u32>,
+        visit: &mut impl FnMut(u32, u64),
+    ) {
         for (c, table) in self.tables.iter().enumerate() {
             let width = CHUNK_LAYOUT[c].1;
             if radius > width {
@@ -221,7 +238,10 @@ impl PhashIndex {
             for probe in scratch.iter() {
                 let v = *probe as usize;
                 let (start, end) = (table.starts[v] as usize, table.starts[v + 1] as usize);
-                for (e, h) in table.members[start..end].iter().zip(&table.member_hashes[start..end]) {
+                for (e, h) in table.members[start..end]
+                    .iter()
+                    .zip(&table.member_hashes[start..end])
+                {
                     visit(*e, *h);
                 }
             }
@@ -345,9 +365,13 @@ fn strip_retina(stem: &str) -> &str {
         return stem;
     };
     let density = &stem[at + 1..];
-    let number = density.strip_suffix('x').or_else(|| density.strip_suffix('X'));
+    let number = density
+        .strip_suffix('x')
+        .or_else(|| density.strip_suffix('X'));
     match number {
-        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.') => &stem[..at],
+        Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit() || b == b'.') => {
+            &stem[..at]
+        }
         _ => stem,
     }
 }
@@ -410,10 +434,26 @@ mod tests {
     #[test]
     fn nearest_agrees_with_a_linear_scan_at_every_radius() {
         let base = hashes(5_000, 1);
-        let entries: Vec<(String, PHash)> = base.iter().enumerate().map(|(i, h)| (format!("a{}", i % 3000), *h)).collect();
+        let entries: Vec<(String, PHash)> = base
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (format!("a{}", i % 3000), *h))
+            .collect();
         let index = PhashIndex::build(entries.iter().map(|(id, h)| (id.as_str(), *h)));
         // Queries near entries (a few bits flipped) and far from all of them.
-        let mut queries: Vec<PHash> = base.iter().take(200).enumerate().map(|(i, h)| PHash::from_bits(h.bits() ^ ((1u64 << (i % 64)) | (1u64 << ((i * 7) % 64)) | (1u64 << ((i * 13) % 64))))).collect();
+        let mut queries: Vec<PHash> = base
+            .iter()
+            .take(200)
+            .enumerate()
+            .map(|(i, h)| {
+                PHash::from_bits(
+                    h.bits()
+                        ^ ((1u64 << (i % 64))
+                            | (1u64 << ((i * 7) % 64))
+                            | (1u64 << ((i * 13) % 64))),
+                )
+            })
+            .collect();
         queries.extend(hashes(200, 99));
         for max in [0, 3, 4, 7, 10, 12, 16, 24] {
             for q in &queries {
@@ -426,7 +466,11 @@ mod tests {
     #[test]
     fn finds_a_resized_copy_and_reports_its_distance() {
         let original = PHash::from_bits(0xF0F0_1234_5678_9ABC);
-        let mut entries: Vec<(String, PHash)> = hashes(1000, 7).into_iter().enumerate().map(|(i, h)| (format!("other-{i}"), h)).collect();
+        let mut entries: Vec<(String, PHash)> = hashes(1000, 7)
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (format!("other-{i}"), h))
+            .collect();
         entries.push(("robotics-2025-01".into(), original));
         let index = PhashIndex::build(entries.iter().map(|(id, h)| (id.as_str(), *h)));
         // One bit flipped in each of the five chunks: no chunk matches exactly.
@@ -470,14 +514,23 @@ mod tests {
             license_expires: None,
             width: None,
             height: None,
-            origin: Origin { file: "ledger.toml".into(), line },
+            origin: Origin {
+                file: "ledger.toml".into(),
+                line,
+            },
         };
-        let assets = [asset("team", &["00000000000000ff", "not-a-hash"], 3), asset("band", &["ffffffffffffff00"], 12)];
+        let assets = [
+            asset("team", &["00000000000000ff", "not-a-hash"], 3),
+            asset("band", &["ffffffffffffff00"], 12),
+        ];
         let (index, invalid) = PhashIndex::from_assets(&assets);
         assert_eq!(index.len(), 2);
         assert_eq!(index.nearest(PHash::from_bits(0xff), 0), Some(("team", 0)));
         assert_eq!(invalid.len(), 1);
-        assert_eq!(invalid[0].to_string(), "ledger.toml:3: asset `team`: `not-a-hash` is not a perceptual hash: expected 16 hex digits");
+        assert_eq!(
+            invalid[0].to_string(),
+            "ledger.toml:3: asset `team`: `not-a-hash` is not a perceptual hash: expected 16 hex digits"
+        );
     }
 
     #[test]
@@ -498,7 +551,10 @@ mod tests {
         ] {
             assert_eq!(original_name(copy), "img/team", "{copy}");
         }
-        assert_eq!(original_name("sites/default/files/styles/thumbnail/public/2024/team.jpg"), "sites/default/files/2024/team");
+        assert_eq!(
+            original_name("sites/default/files/styles/thumbnail/public/2024/team.jpg"),
+            "sites/default/files/2024/team"
+        );
     }
 
     #[test]
