@@ -165,8 +165,8 @@ impl Scene {
                 let mut v = base;
                 for (k, w) in self.waves.iter().enumerate() {
                     let s = col_terms[k][px] * row_terms[k][py];
-                    for c in 0..3 {
-                        v[c] += w.amplitude[c] * s;
+                    for (value, amplitude) in v.iter_mut().zip(w.amplitude) {
+                        *value += amplitude * s;
                     }
                 }
                 for s in &shapes {
@@ -180,8 +180,8 @@ impl Scene {
                     let cover = ((1.0 - d) * 10.0).clamp(0.0, 1.0);
                     if cover > 0.0 {
                         let shade = 1.0 - 0.25 * dy; // lit from above
-                        for c in 0..3 {
-                            v[c] = v[c] * (1.0 - cover) + s.color[c] * shade * cover;
+                        for (value, color) in v.iter_mut().zip(s.color) {
+                            *value = *value * (1.0 - cover) + color * shade * cover;
                         }
                     }
                 }
