@@ -41,16 +41,16 @@ pub struct PhashIndex {
     assets: Vec<String>,
     /// `(asset position, hash)`, in insertion order.
     entries: Vec<(u32, PHash)>,
-    /// Per chunk: `starts[v]..starts[v + 1]` indexes `members` and `member_hashes`
-    /// for chunk value `v`. Empty when the index has no entries.
+    /// Per chunk: `starts[v]..starts[v + 1]` indexes `members` for chunk value `v`.
+    /// Empty when the index has no entries.
     tables: Vec<ChunkTable>,
 }
 
 #[derive(Debug, Clone)]
 struct ChunkTable {
     starts: Vec<u32>,
-    members: Vec<u32>,
-    member_hashes: Vec<u64>,
+    /// `(hash, entry)`: the hash inline, so checking a bucket touches one cache line.
+    members: Vec<(u64, u32)>,
 }
 
 /// A ledger `phash` value that is not a hash: reported with the asset's file and
@@ -238,10 +238,7 @@ impl PhashIndex {
             for probe in scratch.iter() {
                 let v = *probe as usize;
                 let (start, end) = (table.starts[v] as usize, table.starts[v + 1] as usize);
-                for (e, h) in table.members[start..end]
-                    .iter()
-                    .zip(&table.member_hashes[start..end])
-                {
+                for (h, e) in &table.members[start..end] {
                     visit(*e, *h);
                 }
             }
@@ -260,19 +257,13 @@ impl ChunkTable {
             starts[v + 1] += starts[v];
         }
         let mut next = starts.clone();
-        let mut members = vec![0u32; entries.len()];
-        let mut member_hashes = vec![0u64; entries.len()];
+        let mut members = vec![(0u64, 0u32); entries.len()];
         for (i, (_, hash)) in entries.iter().enumerate() {
             let v = chunk(hash.bits(), c);
-            members[next[v] as usize] = i as u32;
-            member_hashes[next[v] as usize] = hash.bits();
+            members[next[v] as usize] = (hash.bits(), i as u32);
             next[v] += 1;
         }
-        ChunkTable {
-            starts,
-            members,
-            member_hashes,
-        }
+        ChunkTable { starts, members }
     }
 }
 
