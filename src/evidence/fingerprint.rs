@@ -15,15 +15,15 @@
 //! Why this variant, measured by `cargo test --release --test fingerprint_match
 //! -- --ignored --nocapture compare_hash_variants` (table in BENCHMARKS.md):
 //! phash.org's 8×8 block reaches frequency (8, 8), whose phase a border crop
-//! scrambles; the zig-zag selection stops at `u + v = 11` and keeps the worst
-//! copy (crop + 300 px + q50) at 8/64 on generated photos and 12/64 on real
+//! scrambles; the zig-zag selection stops at `u + v = 10` and keeps the worst
+//! copy at 8/64 on generated photos and 12/64 on real
 //! ones, while unrelated photos — including another shot of the same event —
 //! stay 20/64 or more apart. A PDQ-style 256-bit hash separates slightly better
-//! in relative terms (gap 0.25 vs 0.19 of the bits) but its threshold is ~60
+//! in relative terms (gap 0.20–0.26 vs 0.16–0.19 of the bits) but its threshold is ~60
 //! bits, which no index searches quickly; at 64 bits, multi-index hashing
 //! (`ledger::index`) answers in microseconds. Hex is 16 digits.
 //!
-//! The DCT is a direct separable matrix product written here by hand: only 12
+//! The DCT is a direct separable matrix product written here by hand: only 11
 //! of 32 frequencies per axis are needed, which a general FFT crate would not save.
 
 use std::fmt;
