@@ -9,6 +9,7 @@
 //! [`model`] holds the types that cross stages. [`scan`] runs the whole
 //! pipeline in a screenful; [`inspect`] runs the evidence stage on single files.
 
+pub mod cache;
 pub mod config;
 pub mod error;
 pub mod evidence;

@@ -4,6 +4,8 @@
 //! TOML files and CSV rosters are merged into one [`Ledger`]; every problem is
 //! reported with the file and line it comes from.
 
+pub mod index;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

@@ -1,0 +1,104 @@
+//! Perceptual hashing and ledger lookup costs.
+//!
+//! Run: `cargo bench --bench fingerprint`. Results in BENCHMARKS.md ("Fingerprints").
+
+#[path = "support/synthetic_photo.rs"]
+mod synthetic_photo;
+
+use clearance::evidence::fingerprint::{MATCH_THRESHOLD, PHash};
+use clearance::ledger::index::PhashIndex;
+use divan::Bencher;
+
+fn main() {
+    divan::main();
+}
+
+fn jpeg(width: u32, height: u32, seed: u64) -> Vec<u8> {
+    let image = synthetic_photo::photo(seed, width, height);
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+        .encode_image(&image)
+        .unwrap();
+    out
+}
+
+/// Hashing one photo JPEG from its bytes (reduced DCT-domain decode + hash).
+#[divan::bench(args = [(1024, 683), (4000, 3000)])]
+fn phash_jpeg(bencher: Bencher, (width, height): (u32, u32)) {
+    let bytes = jpeg(width, height, 3);
+    bencher.bench(|| PHash::compute(divan::black_box(&bytes), "jpeg").unwrap());
+}
+
+/// For comparison: a full decode of the same 12-MP JPEG, which the hash avoids.
+#[divan::bench]
+fn full_decode_12mp_jpeg(bencher: Bencher) {
+    let bytes = jpeg(4000, 3000, 3);
+    bencher.bench(|| image::load_from_memory(divan::black_box(&bytes)).unwrap());
+}
+
+/// Deterministic, spread-out hashes standing in for a ledger's phash values.
+fn ledger_hashes(n: usize) -> Vec<PHash> {
+    let mut rng = synthetic_photo::Rng::new(n as u64);
+    (0..n).map(|_| PHash::from_bits(rng.next_u64())).collect()
+}
+
+const SIZES: [usize; 4] = [100, 10_000, 100_000, 1_000_000];
+
+/// A copy of a ledgered photo (a few bits off one entry): the common case.
+#[divan::bench(args = SIZES)]
+fn lookup_match(bencher: Bencher, n: usize) {
+    let hashes = ledger_hashes(n);
+    let index = PhashIndex::build(
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (format!("asset-{i}"), *h)),
+    );
+    let queries: Vec<PHash> = hashes
+        .iter()
+        .step_by((n / 64).max(1))
+        .map(|h| PHash::from_bits(h.bits() ^ 0x0000_0100_0010_0001))
+        .collect();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % queries.len();
+        index.nearest(divan::black_box(queries[i]), MATCH_THRESHOLD)
+    });
+}
+
+/// An image the ledger does not cover: the whole radius must be searched.
+#[divan::bench(args = SIZES)]
+fn lookup_miss(bencher: Bencher, n: usize) {
+    let index = PhashIndex::build(
+        ledger_hashes(n)
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| (format!("asset-{i}"), h)),
+    );
+    let mut rng = synthetic_photo::Rng::new(0xBAD);
+    let queries: Vec<PHash> = (0..64).map(|_| PHash::from_bits(rng.next_u64())).collect();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % queries.len();
+        index.nearest(divan::black_box(queries[i]), MATCH_THRESHOLD)
+    });
+}
+
+/// Baseline: the same miss by scanning every entry.
+#[divan::bench(args = SIZES)]
+fn linear_scan_miss(bencher: Bencher, n: usize) {
+    let hashes = ledger_hashes(n);
+    let mut rng = synthetic_photo::Rng::new(0xBAD);
+    let queries: Vec<PHash> = (0..64).map(|_| PHash::from_bits(rng.next_u64())).collect();
+    let mut i = 0;
+    bencher.bench_local(|| {
+        i = (i + 1) % queries.len();
+        let q = divan::black_box(queries[i]);
+        hashes
+            .iter()
+            .enumerate()
+            .map(|(k, h)| (q.distance(*h), k))
+            .filter(|(d, _)| *d <= MATCH_THRESHOLD)
+            .min()
+    });
+}

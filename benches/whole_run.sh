@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Whole-run benchmark: scan large generated sites and compare with exiftool/exiv2.
+#
+#   benches/whole_run.sh [WORKDIR]            # default WORKDIR: target/whole-run
+#   SIZES="1000 5000" PAGES=1200 benches/whole_run.sh
+#
+# For each site size (number of photo JPEGs, each ~1600x1067 with EXIF + XMP):
+#   1. generate the site once (cargo run --release --example gen-site; resumable);
+#   2. read every file once so all tools start with the same warm OS page cache;
+#   3. time `exiftool -j` and `exiv2 -pa` over the same images;
+#   4. time clearance: cold scan (empty --cache), warm rescan (same cache),
+#      --jobs 1 and --jobs 2 with --no-cache; peak RSS of each from /usr/bin/time -v.
+# Results are printed as a Markdown table and appended to WORKDIR/results.md, with
+# the machine, date and commit, ready for BENCHMARKS.md ("Whole run").
+#
+# Targets (issue 7): cold scan of a 1,200-photo site <= 1.5x `exiv2 -pa`; warm
+# rescan <= 0.2x cold; --jobs 2 >= 1.6x faster than --jobs 1; peak RSS < 300 MB
+# and flat from 1,000 to 5,000 images.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$repo/target/whole-run}
+sizes=${SIZES:-"1000 1200 5000"}
+pages=${PAGES:-1200}
+width=${WIDTH:-1600}
+height=${HEIGHT:-1067}
+target_dir=${CARGO_TARGET_DIR:-$repo/target}
+
+need() { command -v "$1" >/dev/null || { echo "whole_run: $1 not found ($2)" >&2; exit 2; }; }
+need cargo "install Rust"
+[ -x /usr/bin/time ] || { echo "whole_run: /usr/bin/time not found (apt-get install time)" >&2; exit 2; }
+have_exiftool=1; command -v exiftool >/dev/null || { have_exiftool=0; echo "whole_run: exiftool not found (apt-get install libimage-exiftool-perl): its column is left empty" >&2; }
+have_exiv2=1; command -v exiv2 >/dev/null || { have_exiv2=0; echo "whole_run: exiv2 not found (apt-get install exiv2): its column is left empty" >&2; }
+
+mkdir -p "$work"
+(cd "$repo" && cargo build --release --bin clearance --example gen-site)
+clearance=$target_dir/release/clearance
+gen_site=$target_dir/release/examples/gen-site
+
+# run LABEL OUTFILE CMD...: run CMD under /usr/bin/time -v; sets $secs and $rss_mb.
+# Exit status 0 or 1 is success (clearance exits 1 when it has findings; exiv2
+# exits non-zero for files without some metadata); anything else stops the run.
+run() {
+    local label=$1 out=$2; shift 2
+    local log=$work/time-$label.log status=0
+    /usr/bin/time -v -o "$log" "$@" >"$out" 2>"$work/stderr-$label.log" || status=$?
+    if [ "$status" -gt 1 ] && [ "$label" != "${label#clearance}" ]; then
+        echo "whole_run: $label failed (exit $status):" >&2
+        tail -5 "$work/stderr-$label.log" >&2
+        exit 2
+    fi
+    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+        n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$log")
+    rss_mb=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log")
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo)"
+commit=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+{
+    echo
+    echo "### Whole run, $(date -u +%Y-%m-%d) — $machine — commit $commit"
+    echo
+    echo "Command: \`SIZES=\"$sizes\" PAGES=$pages benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP)"
+    echo
+    echo "| images | MB | exiftool -j s | exiv2 -pa s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | warm / cold | jobs1 / jobs2 |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+} | tee -a "$work/results.md"
+
+for n in $sizes; do
+    site=$work/site-$n
+    "$gen_site" "$site" --images "$n" --pages "$pages" --width "$width" --height "$height"
+    mb=$(du -sm "$site/site/images" | cut -f1)
+    find "$site/site" -type f -exec cat {} + >/dev/null # warm the page cache for every tool alike
+
+    exiftool_s=-; exiv2_s=-
+    if [ $have_exiftool = 1 ]; then
+        run exiftool-$n "$work/exiftool-$n.json" exiftool -j -r -q -q "$site/site/images"; exiftool_s=$secs
+    fi
+    if [ $have_exiv2 = 1 ]; then
+        run exiv2-$n "$work/exiv2-$n.txt" sh -c 'find "$1" -name "*.jpg" -print0 | xargs -0 exiv2 -pa' sh "$site/site/images"; exiv2_s=$secs
+    fi
+
+    cache=$work/cache-$n
+    rm -rf "$cache"
+    scan=("$clearance" scan "$site/site" --config "$site/clearance.toml" --format json --no-progress)
+    run clearance-cold-$n "$work/report-$n.json" "${scan[@]}" --cache "$cache"; cold_s=$secs; cold_rss=$rss_mb
+    if ! grep -q '"images"' "$work/report-$n.json"; then
+        echo "whole_run: the cold scan wrote no JSON report (is \`clearance scan\` implemented?)" >&2
+        exit 2
+    fi
+    run clearance-warm-$n "$work/report-warm-$n.json" "${scan[@]}" --cache "$cache"; warm_s=$secs; warm_rss=$rss_mb
+    # The warm report must say the same as the cold one (the cache changes speed, not answers).
+    if ! cmp -s "$work/report-$n.json" "$work/report-warm-$n.json"; then
+        echo "whole_run: warning: warm and cold reports differ for $n images" >&2
+    fi
+    run clearance-jobs1-$n /dev/null "${scan[@]}" --no-cache --jobs 1; jobs1_s=$secs
+    run clearance-jobs2-$n /dev/null "${scan[@]}" --no-cache --jobs 2; jobs2_s=$secs
+
+    echo "| $n | $mb | $exiftool_s | $exiv2_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") |" \
+        | tee -a "$work/results.md"
+done
+echo "whole_run: results appended to $work/results.md" >&2

@@ -1,0 +1,376 @@
+//! Every CMS copy of a photo matches its ledger original by perceptual hash,
+//! and no other photo — not even another shot of the same event — matches anything.
+//!
+//! Copies are made the ways a CMS makes them: resized to 300 px and 1024 px,
+//! re-encoded at JPEG quality 50, a 4 % border crop (4 % of the width and height
+//! cut away, half on each side; 4 % from *each* side is measured, not asserted:
+//! see BENCHMARKS.md), converted to WebP and PNG. Only bytes reach the library (no file names), so nothing but
+//! the pixels can tie a copy to its original.
+//!
+//! WebP: the `image` crate (0.25) encodes WebP losslessly only, so the WebP copy
+//! here tests the format change and resize, not lossy WebP artefacts.
+
+#[path = "../benches/support/synthetic_photo.rs"]
+mod synthetic_photo;
+
+use std::path::Path;
+
+use clearance::evidence::fingerprint::{MATCH_THRESHOLD, PHash, Selection, dct_hash_variant};
+use clearance::evidence::{EvidenceOptions, analyze, sniff_format};
+use clearance::ledger::index::PhashIndex;
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageFormat, RgbImage};
+
+/// The shared corpus: `$CLEARANCE_CORPUS`, else `shared/corpus` beside or above the checkout.
+fn corpus_root() -> Option<std::path::PathBuf> {
+    if let Some(dir) = std::env::var_os("CLEARANCE_CORPUS") {
+        return Some(dir.into());
+    }
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest
+        .ancestors()
+        .skip(1)
+        .map(|a| a.join("shared/corpus"))
+        .find(|p| p.is_dir())
+}
+
+fn jpeg(image: &RgbImage, quality: u8) -> Vec<u8> {
+    // `encode` and `DynamicImage` methods are compiled optimised inside `image`;
+    // their generic counterparts would run unoptimised in a debug test build.
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode(
+            image.as_raw(),
+            image.width(),
+            image.height(),
+            image::ExtendedColorType::Rgb8,
+        )
+        .unwrap();
+    out
+}
+
+fn encode(image: &RgbImage, format: ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(image.clone())
+        .write_to(&mut out, format)
+        .unwrap();
+    out.into_inner()
+}
+
+fn long_side(image: &RgbImage, side: u32) -> RgbImage {
+    let (w, h) = image.dimensions();
+    let (nw, nh) = if w >= h {
+        (side, (h * side / w).max(1))
+    } else {
+        ((w * side / h).max(1), side)
+    };
+    DynamicImage::ImageRgb8(image.clone())
+        .resize_exact(nw, nh, FilterType::CatmullRom)
+        .into_rgb8()
+}
+
+/// The copies a CMS would publish of `original`, named by how they were made.
+fn derivatives(original: &RgbImage) -> Vec<(&'static str, Vec<u8>)> {
+    // A 4 % border crop: 4 % of the width and of the height cut away, half on each side.
+    derivatives_cropping(original, 2)
+}
+
+/// As [`derivatives`], cropping `percent_per_side` from each border.
+fn derivatives_cropping(
+    original: &RgbImage,
+    percent_per_side: u32,
+) -> Vec<(&'static str, Vec<u8>)> {
+    let (w, h) = original.dimensions();
+    let (bx, by) = (w * percent_per_side / 100, h * percent_per_side / 100);
+    let cropped = DynamicImage::ImageRgb8(original.clone())
+        .crop_imm(bx, by, w - 2 * bx, h - 2 * by)
+        .into_rgb8();
+    vec![
+        ("resized to 300 px", jpeg(&long_side(original, 300), 82)),
+        ("resized to 1024 px", jpeg(&long_side(original, 1024), 82)),
+        ("re-encoded at q50", jpeg(original, 50)),
+        ("border cropped", jpeg(&cropped, 82)),
+        (
+            "WebP 1024 px (lossless)",
+            encode(&long_side(original, 1024), ImageFormat::WebP),
+        ),
+        (
+            "PNG 768 px",
+            encode(&long_side(original, 768), ImageFormat::Png),
+        ),
+        (
+            "cropped + 300 px + q50",
+            jpeg(&long_side(&cropped, 300), 50),
+        ),
+    ]
+}
+
+/// The hash the scan pipeline would record for these bytes.
+fn pipeline_phash(bytes: &[u8]) -> PHash {
+    let evidence = analyze(bytes, None, &EvidenceOptions { phash: true });
+    assert!(evidence.error.is_none(), "{:?}", evidence.error);
+    let hex = evidence.phash.expect("a photo has a perceptual hash");
+    hex.parse().expect("phash is valid hex")
+}
+
+struct Outcome {
+    worst_copy: u32,
+    closest_unrelated: u32,
+}
+
+/// Index `originals`, then assert every copy finds its own original and every
+/// unrelated photo finds nothing.
+fn check(originals: &[(String, RgbImage)], unrelated: &[(String, RgbImage)]) -> Outcome {
+    let hashes: Vec<(String, PHash)> = originals
+        .iter()
+        .map(|(id, img)| (id.clone(), pipeline_phash(&jpeg(img, 90))))
+        .collect();
+    let index = PhashIndex::build(hashes.iter().map(|(id, h)| (id.as_str(), *h)));
+    let mut worst_copy = 0;
+    for (id, img) in originals {
+        for (how, bytes) in derivatives(img) {
+            let found = index.nearest(pipeline_phash(&bytes), MATCH_THRESHOLD);
+            println!("  {id:<28} {how:<26} -> {found:?}");
+            let (matched, distance) =
+                found.unwrap_or_else(|| panic!("{id} {how}: no ledger match"));
+            assert_eq!(matched, id, "{how} copy of {id} matched another asset");
+            worst_copy = worst_copy.max(distance);
+        }
+    }
+    let mut closest_unrelated = u32::MAX;
+    for (name, img) in unrelated {
+        let hash = pipeline_phash(&jpeg(img, 85));
+        let nearest = hashes
+            .iter()
+            .map(|(id, h)| (hash.distance(*h), id))
+            .min()
+            .unwrap();
+        println!(
+            "  unrelated {name:<26} nearest {} at {}",
+            nearest.1, nearest.0
+        );
+        assert_eq!(
+            index.nearest(hash, MATCH_THRESHOLD),
+            None,
+            "{name} matched a ledger asset"
+        );
+        closest_unrelated = closest_unrelated.min(nearest.0);
+    }
+    // Ledger originals must not match each other either.
+    for (i, (a, ha)) in hashes.iter().enumerate() {
+        for (b, hb) in &hashes[i + 1..] {
+            closest_unrelated = closest_unrelated.min(ha.distance(*hb));
+            assert!(
+                ha.distance(*hb) > MATCH_THRESHOLD,
+                "{a} and {b} are {} apart",
+                ha.distance(*hb)
+            );
+        }
+    }
+    println!(
+        "worst copy distance {worst_copy}, closest unrelated distance {closest_unrelated}, threshold {MATCH_THRESHOLD}"
+    );
+    Outcome {
+        worst_copy,
+        closest_unrelated,
+    }
+}
+
+#[test]
+fn generated_copies_match_their_original_and_nothing_else_matches() {
+    // Smaller than a camera's output to keep the debug-build test quick; the
+    // copies are still resized down from it and up to 1024 px like a CMS does.
+    let (w, h) = (1200, 800);
+    let originals: Vec<(String, RgbImage)> = (1..=6)
+        .map(|seed| (format!("event-{seed}"), synthetic_photo::photo(seed, w, h)))
+        .collect();
+    let mut unrelated: Vec<(String, RgbImage)> = (101..=104)
+        .map(|seed| (format!("other-{seed}"), synthetic_photo::photo(seed, w, h)))
+        .collect();
+    // Another shot of each ledgered event: same place, camera turned, people moved.
+    unrelated.extend((1..=6).map(|seed| {
+        (
+            format!("event-{seed} second shot"),
+            synthetic_photo::same_event(seed, 0.15, w, h),
+        )
+    }));
+    let outcome = check(&originals, &unrelated);
+    assert!(outcome.worst_copy < outcome.closest_unrelated);
+}
+
+/// Real photographs from the shared corpus: distinct scenes by different cameras,
+/// plus consecutive shots from one walk (`gps/DSCN00*`), which must stay apart.
+const REAL_PHOTOS: &[&str] = &[
+    "images-pd-cc-licensed/libexif-wasm/T-45A_Goshawk_03.jpg",
+    "images-pd-cc-licensed/libexif-wasm/Sumo_Museum.jpg",
+    "images-pd-cc-licensed/zap-imagelocationscanner/no_alerts_01.jpg",
+    "images-pd-cc-licensed/zap-imagelocationscanner/exif_gps_01.jpg",
+    "images-exif-samples/jpg/exif-org/canon-ixus.jpg",
+    "images-exif-samples/jpg/exif-org/nikon-e950.jpg",
+    "images-exif-samples/jpg/exif-org/fujifilm-dx10.jpg",
+    "images-exif-samples/jpg/gps/DSCN0010.jpg",
+    "images-exif-samples/jpg/gps/DSCN0012.jpg",
+    "images-exif-samples/jpg/gps/DSCN0021.jpg",
+    "images-exif-samples/jpg/gps/DSCN0025.jpg",
+    "images-exif-samples/jpg/gps/DSCN0027.jpg",
+    "images-exif-samples/jpg/mobile/jolla.jpg",
+    "images-iptc-reference/frameright-idc-fixtures/skater.jpg",
+    "images-iptc-reference/IPTC-GoogleImgSrcPmd_testimg01.jpg",
+    "faces-pd-packages/scikit-image/coffee.png",
+    "faces-pd-packages/scikit-image/chelsea.png",
+    "faces-pd-packages/scikit-image/rocket.jpg",
+];
+
+fn load_real_photos() -> Option<Vec<(String, RgbImage)>> {
+    let Some(root) = corpus_root().filter(|r| r.is_dir()) else {
+        println!("shared/corpus is absent (set CLEARANCE_CORPUS): real-photo check not run");
+        return None;
+    };
+    let mut photos = Vec::new();
+    for rel in REAL_PHOTOS {
+        let path = root.join(rel);
+        let Ok(bytes) = std::fs::read(&path) else {
+            println!("corpus file {rel} is absent: left out");
+            continue;
+        };
+        assert!(sniff_format(&bytes).is_some(), "{rel} is not an image");
+        let image = image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{rel}: {e}"));
+        // Cap the original at 1600 px so the debug-build test stays quick.
+        let image = image.to_rgb8();
+        let image = if image.width().max(image.height()) > 1600 {
+            long_side(&image, 1600)
+        } else {
+            image
+        };
+        photos.push((rel.to_string(), image));
+    }
+    Some(photos)
+}
+
+#[test]
+fn real_photo_copies_match_their_original_and_nothing_else_matches() {
+    let Some(photos) = load_real_photos() else {
+        return;
+    };
+    let outcome = check(&photos, &[]);
+    assert!(outcome.worst_copy <= MATCH_THRESHOLD);
+}
+
+/// The measurement behind the choice of hash (BENCHMARKS.md, "Fingerprints").
+/// Run: `cargo test --release --test fingerprint_match -- --ignored --nocapture compare_hash_variants`
+#[test]
+#[ignore = "a measurement, not a check"]
+fn compare_hash_variants() {
+    let (w, h) = (1600, 1067);
+    type Photos = Vec<(String, RgbImage)>;
+    // (set name, originals, second shots of the same events)
+    let mut sets: Vec<(&str, Photos, Photos)> = Vec::new();
+    let originals: Vec<(String, RgbImage)> = (1..=8)
+        .map(|s| (format!("event-{s}"), synthetic_photo::photo(s, w, h)))
+        .collect();
+    let second_shots: Vec<(String, RgbImage)> = (1..=8)
+        .map(|s| {
+            (
+                format!("event-{s}/2"),
+                synthetic_photo::same_event(s, 0.15, w, h),
+            )
+        })
+        .collect();
+    sets.push(("generated", originals, second_shots));
+    if let Some(real) = load_real_photos() {
+        sets.push(("corpus", real, Vec::new()));
+    }
+    let variants = [
+        (
+            "64-bit pHash block (32 grid, 8x8, no DC)",
+            32,
+            Selection::Block { keep: 8, skip: 1 },
+        ),
+        (
+            "64-bit diagonal (32 grid, u+v lowest)",
+            32,
+            Selection::Diagonal { count: 64 },
+        ),
+        (
+            "256-bit PDQ-style (64 grid, 16x16)",
+            64,
+            Selection::Block { keep: 16, skip: 0 },
+        ),
+        (
+            "256-bit diagonal (64 grid, u+v lowest)",
+            64,
+            Selection::Diagonal { count: 256 },
+        ),
+    ];
+    for (set, originals, others) in &sets {
+        for crop in [2, 4] {
+            println!("-- crop {crop}% from each side");
+            for (name, grid, selection) in variants {
+                let bits = match selection {
+                    Selection::Block { keep, .. } => (keep * keep) as f64,
+                    Selection::Diagonal { count } => count as f64,
+                };
+                let hash = |bytes: &[u8]| -> Vec<u64> {
+                    let format = sniff_format(bytes).unwrap();
+                    dct_hash_variant(bytes, format, grid, selection).unwrap()
+                };
+                let distance = |a: &[u64], b: &[u64]| -> u32 {
+                    a.iter().zip(b).map(|(x, y)| (x ^ y).count_ones()).sum()
+                };
+                let hashed: Vec<Vec<u64>> = originals
+                    .iter()
+                    .map(|(_, img)| hash(&jpeg(img, 90)))
+                    .collect();
+                let mut copy_distances = Vec::new();
+                for ((_, img), original) in originals.iter().zip(&hashed) {
+                    for (_, bytes) in derivatives_cropping(img, crop) {
+                        copy_distances.push(distance(original, &hash(&bytes)));
+                    }
+                }
+                let mut unrelated = Vec::new();
+                for (i, a) in hashed.iter().enumerate() {
+                    for b in &hashed[i + 1..] {
+                        unrelated.push(distance(a, b));
+                    }
+                }
+                let same_event: Vec<u32> = others
+                    .iter()
+                    .zip(&hashed)
+                    .map(|((_, img), original)| distance(original, &hash(&jpeg(img, 85))))
+                    .collect();
+                let max_copy = *copy_distances.iter().max().unwrap();
+                let mean_copy =
+                    copy_distances.iter().sum::<u32>() as f64 / copy_distances.len() as f64;
+                let min_unrelated = *unrelated.iter().min().unwrap();
+                let min_event = same_event.iter().min().copied();
+                println!(
+                    "{set:<9} {name:<36} copies max {max_copy:>3} ({:.3}) mean {mean_copy:>5.1} | unrelated min {min_unrelated:>3} ({:.3}) | same event min {} | gap {:.3}",
+                    max_copy as f64 / bits,
+                    min_unrelated as f64 / bits,
+                    min_event.map_or("-".into(), |d| format!("{d} ({:.3})", d as f64 / bits)),
+                    (min_unrelated.min(min_event.unwrap_or(u32::MAX)) as f64 - max_copy as f64)
+                        / bits,
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn decoded_and_reduced_decodes_agree() {
+    // The hash of a JPEG comes from a DCT-reduced decode; hashing the fully
+    // decoded pixels must give (nearly) the same answer, or copies that decode at
+    // different scales would drift apart.
+    let img = synthetic_photo::photo(42, 2400, 1600);
+    let bytes = jpeg(&img, 90);
+    let reduced = PHash::compute(&bytes, "jpeg").unwrap();
+    let full = PHash::of_image(&DynamicImage::ImageRgb8(
+        image::load_from_memory(&bytes).unwrap().to_rgb8(),
+    ))
+    .unwrap();
+    assert!(
+        reduced.distance(full) <= 4,
+        "reduced vs full decode: {}",
+        reduced.distance(full)
+    );
+}
