@@ -64,6 +64,11 @@ pub struct ScanOptions {
     /// Limits for crawling live sites (unset: the crawler's safe defaults).
     pub max_pages: Option<usize>,
     pub max_depth: Option<u32>,
+    /// The evidence cache folder; `None` disables it.
+    pub cache: Option<PathBuf>,
+    /// Compute every image's perceptual hash, even where matching does not need it
+    /// (`ledger suggest` writes them into stubs).
+    pub all_phashes: bool,
 }
 
 /// Which photographs face detection examines.
@@ -84,6 +89,10 @@ pub struct ImageRecord {
     pub uses: Vec<ImageUse>,
     pub evidence: Evidence,
     pub matched: Option<AssetMatch>,
+    /// Which source it came from (index into the scan's sources).
+    pub source: usize,
+    /// Its evidence-cache key, when the source can tell an unchanged image.
+    pub cache_key: Option<String>,
 }
 
 /// The pipeline up to ledger matching: what `scan` judges and `ledger suggest` stubs.
@@ -192,35 +201,38 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         }
     }
 
-    let evidence_options = EvidenceOptions { phash: true };
     let face_config = face_config(&options.rules)?;
+    let cache = open_cache(options);
     let bar = progress_bar(options.progress, by_image.len() as u64);
-    let images: Vec<ImageRecord> = by_image
+    // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
+    // and the ledger matches that need nothing more (sha256, `files` globs).
+    let mut images: Vec<ImageRecord> = by_image
         .into_par_iter()
         .map(|((source_index, key), uses)| {
             let source = &sources[source_index];
-            let (evidence, matched) = match source.read_image(&key) {
-                Ok(bytes) => {
-                    let mut evidence = evidence::analyze(
+            let cache_key = cache
+                .as_ref()
+                .and_then(|_| source.validator(&key))
+                .map(|v| format!("{}\0{}\0{v}", source.describe(), key.display()));
+            let cached = cache_key
+                .as_deref()
+                .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
+            let evidence = cached.unwrap_or_else(|| {
+                let evidence = match source.read_image(&key) {
+                    Ok(bytes) => evidence::analyze(
                         &bytes.bytes,
                         bytes.sidecar.as_deref(),
-                        &evidence_options,
-                    );
-                    let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
-                    if wants_faces(options.faces, &evidence, matched.as_ref(), &ledger) {
-                        look_for_faces(&mut evidence, &bytes.bytes, &face_config);
-                    }
-                    (evidence, matched)
-                }
-                Err(e) => {
-                    let evidence = Evidence {
+                        &EvidenceOptions { phash: false },
+                    ),
+                    Err(e) => Evidence {
                         error: Some(e.to_string()),
                         ..Evidence::default()
-                    };
-                    let matched = ledger.match_image(&key.site_path(), None);
-                    (evidence, matched)
-                }
-            };
+                    },
+                };
+                store(cache.as_ref(), cache_key.as_deref(), &evidence);
+                evidence
+            });
+            let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
             let url = match &key {
                 ImageKey::Remote(u) => Some(u.clone()),
                 ImageKey::Local(p) => source.scope().base.join(p).ok().map(|u| u.to_string()),
@@ -232,10 +244,69 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                 uses,
                 evidence,
                 matched,
+                source: source_index,
+                cache_key,
             }
         })
         .collect();
     bar.finish_and_clear();
+
+    // Pass 2: copies (srcset siblings, CMS derivatives, re-encodings) of matched
+    // files. Perceptual hashes cost a pixel decode, so they are computed only
+    // when some image is still unmatched and there is something to compare it with.
+    let candidates = |images: &[ImageRecord]| -> Vec<ledger::MatchCandidate> {
+        images
+            .iter()
+            .map(|r| ledger::MatchCandidate {
+                path: r.key.site_path(),
+                phash: r.evidence.phash.clone(),
+                positions: r
+                    .uses
+                    .iter()
+                    .map(|u| (u.page.clone(), u.line, u.column))
+                    .collect(),
+            })
+            .collect()
+    };
+    let mut matched: Vec<Option<AssetMatch>> = images.iter().map(|r| r.matched.clone()).collect();
+    ledger.match_copies(&candidates(&images), &mut matched);
+    let unmatched = matched
+        .iter()
+        .zip(&images)
+        .any(|(m, r)| m.is_none() && r.evidence.error.is_none());
+    let comparable = ledger.has_phashes() || matched.iter().any(Option::is_some);
+    if unmatched && comparable || options.all_phashes {
+        images.par_iter_mut().for_each(|record| {
+            if record.evidence.phash.is_none() && record.evidence.error.is_none() {
+                refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
+                    let format = evidence.format.clone().unwrap_or_default();
+                    evidence.phash = evidence::fingerprint::phash(bytes, &format);
+                });
+            }
+        });
+        ledger.match_copies(&candidates(&images), &mut matched);
+    }
+    for (record, m) in images.iter_mut().zip(matched) {
+        record.matched = m;
+    }
+
+    // Pass 3: faces, where the ledger does not say who is shown.
+    images.par_iter_mut().for_each(|record| {
+        let wanted = wants_faces(
+            options.faces,
+            &record.evidence,
+            record.matched.as_ref(),
+            &ledger,
+        );
+        if !wanted {
+            // Faces a cached entry carries from another mode do not count here.
+            record.evidence.faces = None;
+        } else if record.evidence.faces.is_none() {
+            refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
+                look_for_faces(evidence, bytes, &face_config);
+            });
+        }
+    });
     Ok(Collected {
         pages: page_count,
         images,
@@ -245,6 +316,49 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         root,
         sources,
     })
+}
+
+/// The evidence cache, unless disabled; a cache that cannot be opened is
+/// reported and the scan goes on without it.
+fn open_cache(options: &ScanOptions) -> Option<cache::Cache> {
+    let dir = options.cache.as_ref()?;
+    match cache::Cache::open(dir) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            eprintln!("clearance: warning: evidence cache not used: {e}");
+            None
+        }
+    }
+}
+
+fn store(cache: Option<&cache::Cache>, key: Option<&str>, evidence: &Evidence) {
+    // Read errors may be passing (a file mid-write): never cache them.
+    if let (Some(cache), Some(key)) = (cache, key)
+        && evidence.error.is_none()
+    {
+        // A cache that cannot be written only costs speed on the next run.
+        let _ = cache.put(key, evidence);
+    }
+}
+
+/// Read an image's bytes again to add costly facts, and keep them in the cache.
+fn refresh(
+    record: &mut ImageRecord,
+    sources: &[Box<dyn Source>],
+    cache: Option<&cache::Cache>,
+    add: impl FnOnce(&mut Evidence, &[u8]),
+) {
+    match sources[record.source].read_image(&record.key) {
+        Ok(bytes) => {
+            add(&mut record.evidence, &bytes.bytes);
+            store(cache, record.cache_key.as_deref(), &record.evidence);
+        }
+        Err(e) => record
+            .evidence
+            .metadata
+            .warnings
+            .push(format!("read again for more evidence, but: {e}")),
+    }
 }
 
 /// True for an image hosted on another site than the one scanned.
@@ -419,10 +533,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
 fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
     let format = record.evidence.format.as_deref()?;
     // The image is read again only for flagged images, so clean scans pay nothing.
-    let bytes = collected
-        .sources
-        .iter()
-        .find_map(|s| s.read_image(&record.key).ok())?;
+    let bytes = collected.sources[record.source]
+        .read_image(&record.key)
+        .ok()?;
     evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()
 }
 
@@ -579,6 +692,8 @@ pub fn inspect(path: &str) -> ImageReport {
         uses: Vec::new(),
         evidence,
         matched: None,
+        source: 0,
+        cache_key: None,
     };
     image_report(&record, None)
 }

@@ -132,6 +132,12 @@ struct ScanArgs {
     /// Write the fingerprints of this scan's findings to FILE, to use with --baseline
     #[arg(long)]
     write_baseline: Option<PathBuf>,
+    /// The evidence cache folder (default: .clearance-cache beside the config)
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Read every image afresh, and keep nothing for next time
+    #[arg(long, conflicts_with = "cache")]
+    no_cache: bool,
     /// Which photos face detection examines
     #[arg(long, value_enum, default_value_t = FacesArg::Missing)]
     faces: FacesArg,
@@ -184,6 +190,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     faces: clearance::FacesMode::Off,
                     max_pages: None,
                     max_depth: None,
+                    cache: None,
+                    all_phashes: true,
                 };
                 print!("{}", clearance::suggest(&options)?);
                 Ok(ExitCode::SUCCESS)
@@ -250,6 +258,16 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         Some(p) => read_baseline(p)?,
         None => HashSet::new(),
     };
+    // The evidence cache lives beside the config unless told otherwise.
+    let cache = if args.no_cache {
+        None
+    } else {
+        Some(
+            args.cache
+                .clone()
+                .unwrap_or_else(|| config.dir().join(clearance::cache::DEFAULT_DIR)),
+        )
+    };
     // Progress goes to stderr, only on a terminal, and never when asked to be quiet.
     let progress = !args.quiet && !args.no_progress && std::io::stderr().is_terminal();
     let options = clearance::ScanOptions {
@@ -270,6 +288,8 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         },
         max_pages: args.max_pages,
         max_depth: args.max_depth,
+        cache,
+        all_phashes: false,
     };
     let report = clearance::scan(&options)?;
     let color = args.output.is_none()

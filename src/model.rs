@@ -403,8 +403,21 @@ pub struct Asset {
 #[serde(tag = "by", rename_all = "kebab-case")]
 pub enum MatchedBy {
     Sha256,
-    Glob { pattern: String },
-    Phash { distance: u32 },
+    Glob {
+        pattern: String,
+    },
+    /// Perceptually the same picture as a ledger `phash` or a file matched another way.
+    Phash {
+        distance: u32,
+    },
+    /// A CMS derivative (`-300x200`, `-scaled`, `@2x`, `.webp`) of a matched file.
+    Derivative {
+        original: String,
+    },
+    /// Another candidate of the same `srcset` / `<picture>` as a matched file.
+    Sibling {
+        image: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -374,3 +374,122 @@ fn decoded_and_reduced_decodes_agree() {
         reduced.distance(full)
     );
 }
+
+/// End to end, as a webmaster would: `ledger suggest` over the originals (the
+/// stubs carry sha256 and phash), the `files` globs removed, then a scan of a
+/// site that publishes only derivatives under unrelated names.
+#[test]
+fn ledger_suggest_from_originals_lets_a_scan_match_every_derivative() {
+    let run = |dir: &std::path::Path, args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let work = tempfile::tempdir().unwrap();
+    let originals_dir = work.path().join("originals");
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&originals_dir).unwrap();
+    std::fs::create_dir_all(site.join("media")).unwrap();
+
+    let (w, h) = (1600, 1200);
+    let originals: Vec<RgbImage> = (1..=3)
+        .map(|seed| synthetic_photo::photo(seed, w, h))
+        .collect();
+    let mut page = String::from("<html><body>\n");
+    for (i, original) in originals.iter().enumerate() {
+        std::fs::write(
+            originals_dir.join(format!("event-{i}.jpg")),
+            jpeg(original, 90),
+        )
+        .unwrap();
+        page.push_str(&format!("<img src=\"event-{i}.jpg\" alt=\"\">\n"));
+    }
+    std::fs::write(originals_dir.join("index.html"), &page).unwrap();
+
+    let suggest = run(work.path(), &["ledger", "suggest", "originals"]);
+    assert_eq!(
+        suggest.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&suggest.stderr)
+    );
+    let stubs = String::from_utf8(suggest.stdout).unwrap();
+    assert_eq!(stubs.matches("phash = [").count(), 3, "{stubs}");
+    // Only hashes tie the copies to their originals.
+    let ledger: String = stubs
+        .lines()
+        .filter(|l| !l.starts_with("files = ") && !l.starts_with("sha256 = "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(work.path().join("ledger.toml"), ledger).unwrap();
+
+    // Derivatives under unrelated names, and photos nobody recorded.
+    let mut page = String::from("<html><body>\n");
+    let mut expected: Vec<(String, Option<String>)> = Vec::new();
+    for (i, original) in originals.iter().enumerate() {
+        for (n, (_how, bytes)) in derivatives(original).into_iter().enumerate() {
+            let ext = if bytes.starts_with(b"RIFF") {
+                "webp"
+            } else if bytes.starts_with(b"\x89PNG") {
+                "png"
+            } else {
+                "jpg"
+            };
+            let name = format!(
+                "media/upload-{}{}.{ext}",
+                900 + i * 10 + n,
+                if n % 2 == 0 { "" } else { "-final" }
+            );
+            std::fs::write(site.join(&name), bytes).unwrap();
+            page.push_str(&format!("<img src=\"{name}\" alt=\"\">\n"));
+            expected.push((name, Some(format!("event-{i}"))));
+        }
+    }
+    for seed in 50..53 {
+        let name = format!("media/other-{seed}.jpg");
+        std::fs::write(
+            site.join(&name),
+            jpeg(&synthetic_photo::photo(seed, 1024, 768), 85),
+        )
+        .unwrap();
+        page.push_str(&format!("<img src=\"{name}\" alt=\"\">\n"));
+        expected.push((name, None));
+    }
+    std::fs::write(site.join("index.html"), page).unwrap();
+
+    let scan = run(
+        work.path(),
+        &[
+            "scan",
+            "site",
+            "--ledger",
+            "ledger.toml",
+            "--format",
+            "json",
+            "--faces",
+            "off",
+            "--no-cache",
+        ],
+    );
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)));
+    for (path, asset) in expected {
+        let image = report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path.as_str())
+            .unwrap_or_else(|| panic!("{path} not in the report"));
+        assert_eq!(
+            image["ledger"].as_str(),
+            asset.as_deref(),
+            "{path}: {image:#}"
+        );
+        if asset.is_some() {
+            assert_eq!(image["matched_by"]["by"], "phash", "{path}");
+            assert!(image["matched_by"]["distance"].as_u64().unwrap() <= 14);
+        }
+    }
+}

@@ -13,10 +13,21 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::config::Globs;
+use crate::evidence::fingerprint::{MATCH_THRESHOLD, PHash};
 use crate::model::{
     Asset, AssetMatch, AssetSource, Consent, MatchedBy, Origin, Permission, Person, Photographer,
     PhotographerKind, SignedBy,
 };
+
+/// What matching needs to know of one scanned image.
+#[derive(Debug, Clone, Default)]
+pub struct MatchCandidate {
+    /// Site path (URL path for crawls).
+    pub path: String,
+    pub phash: Option<String>,
+    /// (page, line, column) of each use: uses at one position are one element's candidates.
+    pub positions: Vec<(String, u32, u32)>,
+}
 
 /// One problem in a ledger, at a file and line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -647,11 +658,8 @@ impl Ledger {
                 }
             }
             for ph in &a.phash {
-                if ph.is_empty() || !ph.bytes().all(|b| b.is_ascii_hexdigit()) {
-                    err(
-                        &a.origin,
-                        format!("asset `{}`: phash `{ph}` is not hex", a.id),
-                    );
+                if let Err(e) = PHash::from_hex(ph) {
+                    err(&a.origin, format!("asset `{}`: phash `{ph}`: {e}", a.id));
                 }
             }
             match Globs::new(&a.files) {
@@ -706,6 +714,113 @@ impl Ledger {
                 },
             })
         })
+    }
+
+    /// Tie images that pass one matched nothing to an asset through a copy that
+    /// did match: another candidate of the same `srcset`/`<picture>` (same page,
+    /// line and column), a CMS derivative name of a matched file, or the nearest
+    /// perceptual hash among the ledger's `phash` values and the hashes of
+    /// matched files (candidates without a hash take no part in that step).
+    ///
+    /// `candidates[i]` describes image `i`; `matched[i]` is updated in place.
+    pub fn match_copies(&self, candidates: &[MatchCandidate], matched: &mut [Option<AssetMatch>]) {
+        let mut by_position: HashMap<&(String, u32, u32), (&str, &str)> = HashMap::new();
+        let mut by_original: HashMap<String, (&str, &str)> = HashMap::new();
+        for (c, m) in candidates.iter().zip(matched.iter()) {
+            if let Some(m) = m
+                && !matches!(
+                    m.by,
+                    MatchedBy::Sibling { .. } | MatchedBy::Derivative { .. }
+                )
+            {
+                for pos in &c.positions {
+                    by_position
+                        .entry(pos)
+                        .or_insert((m.asset.as_str(), c.path.as_str()));
+                }
+                by_original
+                    .entry(index::original_name(&c.path))
+                    .or_insert((m.asset.as_str(), c.path.as_str()));
+            }
+        }
+        let mut found: Vec<(usize, AssetMatch)> = Vec::new();
+        for (i, c) in candidates.iter().enumerate() {
+            if matched[i].is_some() {
+                continue;
+            }
+            let by =
+                if let Some((asset, image)) = c.positions.iter().find_map(|p| by_position.get(p)) {
+                    Some((
+                        asset,
+                        MatchedBy::Sibling {
+                            image: image.to_string(),
+                        },
+                    ))
+                } else {
+                    by_original
+                        .get(&index::original_name(&c.path))
+                        .map(|(asset, original)| {
+                            (
+                                asset,
+                                MatchedBy::Derivative {
+                                    original: original.to_string(),
+                                },
+                            )
+                        })
+                };
+            if let Some((asset, by)) = by {
+                found.push((
+                    i,
+                    AssetMatch {
+                        asset: asset.to_string(),
+                        by,
+                    },
+                ));
+            }
+        }
+        for (i, m) in found {
+            matched[i] = Some(m);
+        }
+
+        // Perceptual hashes: the ledger's, and those of files matched so far.
+        let hash_of = |c: &MatchCandidate| c.phash.as_deref().and_then(|h| PHash::from_hex(h).ok());
+        let mut pairs: Vec<(String, PHash)> = self
+            .assets
+            .iter()
+            .flat_map(|a| {
+                a.phash
+                    .iter()
+                    .filter_map(|h| PHash::from_hex(h).ok())
+                    .map(|h| (a.id.clone(), h))
+            })
+            .collect();
+        for (c, m) in candidates.iter().zip(matched.iter()) {
+            if let (Some(m), Some(h)) = (m, hash_of(c)) {
+                pairs.push((m.asset.clone(), h));
+            }
+        }
+        if pairs.is_empty() {
+            return;
+        }
+        let index = index::PhashIndex::build(pairs);
+        for (i, c) in candidates.iter().enumerate() {
+            if matched[i].is_some() {
+                continue;
+            }
+            if let Some((asset, distance)) =
+                hash_of(c).and_then(|h| index.nearest(h, MATCH_THRESHOLD))
+            {
+                matched[i] = Some(AssetMatch {
+                    asset: asset.to_string(),
+                    by: MatchedBy::Phash { distance },
+                });
+            }
+        }
+    }
+
+    /// True when the ledger carries perceptual hashes to match copies against.
+    pub fn has_phashes(&self) -> bool {
+        self.assets.iter().any(|a| !a.phash.is_empty())
     }
 
     /// People whose names should never appear with an image (opted out or denied),

@@ -679,6 +679,12 @@ fn ledger_text(img: &ImageReport) -> String {
         Some(MatchedBy::Phash { distance }) => {
             format!("{asset} (looks the same, perceptual hash distance {distance})")
         }
+        Some(MatchedBy::Derivative { original }) => {
+            format!("{asset} (a resized or converted copy of {original})")
+        }
+        Some(MatchedBy::Sibling { image }) => {
+            format!("{asset} (another size in the same srcset as {image})")
+        }
         None => asset.clone(),
     }
 }
