@@ -1,9 +1,9 @@
 //! The people in a photograph: `subject-consent`, `subject-opt-out`,
 //! `people-unverified` and `consent-expiring` for consents.
 
-use super::provenance::join_quoted;
 use super::{
     Context, Draft, EXPIRY_WARNING_DAYS, Emitter, ImageCase, days_until, find_word, names_person,
+    scope_gaps,
 };
 use crate::model::{Consent, Person, SignedBy};
 
@@ -99,29 +99,19 @@ fn check_person(ctx: &Context, case: &ImageCase, person: &Person, out: &mut Emit
             );
         }
     }
-    for u in case.first_use_per_page() {
-        let needed = ctx.config.scopes_for(&u.page);
-        let missing: Vec<&String> = needed
-            .iter()
-            .filter(|s| !person.scope.contains(s))
-            .collect();
-        if !missing.is_empty() {
-            out.emit(
-                Some(u),
-                base(
-                    "subject-consent",
-                    format!(
-                        "{} ({})'s consent does not cover scope {} needed on {}",
-                        person.name,
-                        person.id,
-                        join_quoted(&missing),
-                        u.page
-                    ),
-                    "out of scope",
-                )
-                .with("needed_scope", serde_json::json!(needed)),
-            );
-        }
+    for (u, needed, missing) in scope_gaps(ctx, case, &person.scope) {
+        out.emit(
+            Some(u),
+            base(
+                "subject-consent",
+                format!(
+                    "{} ({})'s consent does not cover scope {} needed on {}",
+                    person.name, person.id, missing, u.page
+                ),
+                "out of scope",
+            )
+            .with("needed_scope", serde_json::json!(needed)),
+        );
     }
 }
 

@@ -299,6 +299,28 @@ pub(crate) fn names_person(text: &str, name: &str) -> bool {
     text.windows(name.len()).any(|w| w == name.as_slice())
 }
 
+/// The pages (at the image's first use on each) whose consent scopes `granted`
+/// does not cover: every page needs `web`, and pages matching `[scopes]` globs more.
+/// Each comes with the scopes needed there and the missing ones, quoted for messages.
+pub(crate) fn scope_gaps<'c>(
+    ctx: &Context,
+    case: &'c ImageCase,
+    granted: &[String],
+) -> Vec<(&'c ImageUse, Vec<String>, String)> {
+    case.first_use_per_page()
+        .into_iter()
+        .filter_map(|u| {
+            let needed = ctx.config.scopes_for(&u.page);
+            let missing: Vec<String> = needed
+                .iter()
+                .filter(|s| !granted.contains(s))
+                .map(|s| format!("`{s}`"))
+                .collect();
+            (!missing.is_empty()).then(|| (u, needed, missing.join(", ")))
+        })
+        .collect()
+}
+
 /// Days from `as_of` until `date` (negative when past).
 pub(crate) fn days_until(as_of: NaiveDate, date: NaiveDate) -> i64 {
     (date - as_of).num_days()

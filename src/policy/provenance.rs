@@ -3,6 +3,7 @@
 
 use super::{
     Context, Draft, EXPIRY_WARNING_DAYS, Emitter, ImageCase, days_until, fixes, name_tokens,
+    scope_gaps,
 };
 use crate::model::{AssetSource, Permission};
 
@@ -113,36 +114,19 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, cleared_by_license: bool, o
             );
         }
     }
-    for u in case.first_use_per_page() {
-        let needed = ctx.config.scopes_for(&u.page);
-        let missing: Vec<&String> = needed
-            .iter()
-            .filter(|s| !photographer.scope.contains(s))
-            .collect();
-        if !missing.is_empty() {
-            out.emit(
-                Some(u),
-                base(
-                    format!(
-                        "{}'s permission does not cover scope {} needed on {}",
-                        photographer.name,
-                        join_quoted(&missing),
-                        u.page
-                    ),
-                    "out of scope",
-                )
-                .with("needed_scope", serde_json::json!(needed)),
-            );
-        }
+    for (u, needed, missing) in scope_gaps(ctx, case, &photographer.scope) {
+        out.emit(
+            Some(u),
+            base(
+                format!(
+                    "{}'s permission does not cover scope {} needed on {}",
+                    photographer.name, missing, u.page
+                ),
+                "out of scope",
+            )
+            .with("needed_scope", serde_json::json!(needed)),
+        );
     }
-}
-
-pub(super) fn join_quoted(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// Embedded creator/copyright naming a party the ledger does not.
