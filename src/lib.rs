@@ -203,7 +203,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
 
     let face_config = face_config(&options.rules)?;
     let cache = open_cache(options);
-    let bar = progress_bar(options.progress, by_image.len() as u64);
+    let bar = progress_bar(options.progress, by_image.len() as u64, "reading images");
     // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
     // and the ledger matches that need nothing more (sha256, `files` globs).
     let mut images: Vec<ImageRecord> = by_image
@@ -276,7 +276,9 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         .any(|(m, r)| m.is_none() && r.evidence.error.is_none());
     let comparable = ledger.has_phashes() || matched.iter().any(Option::is_some);
     if unmatched && comparable || options.all_phashes {
+        let bar = progress_bar(options.progress, images.len() as u64, "fingerprinting");
         images.par_iter_mut().for_each(|record| {
+            bar.inc(1);
             if record.evidence.phash.is_none() && record.evidence.error.is_none() {
                 refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
                     let format = evidence.format.clone().unwrap_or_default();
@@ -284,6 +286,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                 });
             }
         });
+        bar.finish_and_clear();
         ledger.match_copies(&candidates(&images), &mut matched);
     }
     for (record, m) in images.iter_mut().zip(matched) {
@@ -291,7 +294,9 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
     }
 
     // Pass 3: faces, where the ledger does not say who is shown.
+    let bar = progress_bar(options.progress, images.len() as u64, "looking for faces");
     images.par_iter_mut().for_each(|record| {
+        bar.inc(1);
         let wanted = wants_faces(
             options.faces,
             &record.evidence,
@@ -307,6 +312,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
             });
         }
     });
+    bar.finish_and_clear();
     Ok(Collected {
         pages: page_count,
         images,
@@ -427,15 +433,15 @@ fn look_for_faces(evidence: &mut Evidence, bytes: &[u8], config: &evidence::face
     }
 }
 
-fn progress_bar(enabled: bool, len: u64) -> indicatif::ProgressBar {
+fn progress_bar(enabled: bool, len: u64, what: &str) -> indicatif::ProgressBar {
     if !enabled {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} reading images {bar:40} {pos}/{len} {eta}",
-        )
+        indicatif::ProgressStyle::with_template(&format!(
+            "{{spinner}} {what:<20} {{bar:40}} {{pos}}/{{len}} {{eta}}"
+        ))
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar
