@@ -393,3 +393,38 @@ fn inspect_reads_gps_and_exits_two_for_a_missing_file() {
         Some(2)
     );
 }
+
+#[test]
+fn a_stock_licence_link_is_judged_by_its_expiry_not_called_unknown() {
+    let dir = clean_site();
+    write(dir.path(), "site/stock.jpg", jpeg(40, 40, 17));
+    write(
+        dir.path(),
+        "site/page.html",
+        "<img src=\"stock.jpg\" alt=\"Keyboard\">",
+    );
+    let ledger = format!(
+        "{CLEAN_LEDGER}\n[[asset]]\nid = \"stock\"\nfiles = [\"stock.jpg\"]\npeople = []\nsource = \"licensed\"\n\
+license = \"https://www.istockphoto.com/legal/license-agreement\"\nlicense_expires = 2026-03-01\n"
+    );
+    write(dir.path(), "ledger.toml", ledger);
+    let out = clearance(
+        dir.path(),
+        &["scan", "--format", "json", "--as-of", "2026-05-15"],
+    );
+    let report = json_report(&out);
+    let findings: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == "stock.jpg")
+        .collect();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(findings[0]["rule"], "license-terms");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired on 2026-03-01")
+    );
+}

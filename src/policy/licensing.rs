@@ -59,6 +59,10 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) -> bool 
                     }
                     (license, false)
                 }
+                // A link to a stock agency's or publisher's own terms names a
+                // licence as clearly as an SPDX `LicenseRef-`: nothing to parse,
+                // no obligations we can check (its expiry still is, above).
+                Err(_) if is_custom_terms_url(text) => return false,
                 Err(e) => {
                     out.emit_per_page(
                         Draft::new("license-terms", format!("asset `{}`: {e}", asset.id))
@@ -84,6 +88,16 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) -> bool 
     terms(ctx, case, &license, out);
     attribution(ctx, case, &license, out);
     cleared_by_metadata
+}
+
+/// An http(s) URL that is not a Creative Commons address: someone's own licence terms.
+fn is_custom_terms_url(text: &str) -> bool {
+    url::Url::parse(text.trim()).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https")
+            && !u
+                .host_str()
+                .is_some_and(|h| h.ends_with("creativecommons.org"))
+    })
 }
 
 /// A stock or licensed asset whose licence has ended or is about to.
