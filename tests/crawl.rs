@@ -18,6 +18,7 @@ use clearance::source::{FetchError, Source, SourceError};
 struct Seen {
     host: String,
     path: String,
+    method: String,
 }
 
 struct TestServer {
@@ -85,6 +86,7 @@ fn serve(route: Arc<Route>) -> TestServer {
             thread_log.lock().unwrap().push(Seen {
                 host,
                 path: path.clone(),
+                method: request.method().to_string(),
             });
             let (route, base) = (Arc::clone(&route), thread_base.clone());
             std::thread::spawn(move || {
@@ -928,4 +930,83 @@ fn crawling_the_demo_site_finds_what_the_local_scan_finds() {
     assert_eq!(local["summary"]["pages"], crawled["summary"]["pages"]);
     // The excluded draft page is never requested.
     assert_eq!(site.count("/drafts/wip.html"), 0);
+}
+
+/// A nightly rescan of a live site asks whether each image changed (`HEAD`,
+/// ETag / Last-Modified) and fetches only those that did.
+#[test]
+fn a_rescan_with_the_evidence_cache_does_not_fetch_unchanged_images_again() {
+    // A readable image: read errors are never cached.
+    let mut photo = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut photo)
+        .encode_image(&image::RgbImage::from_fn(32, 24, |x, y| {
+            image::Rgb([x as u8 * 8, y as u8 * 8, 90])
+        }))
+        .unwrap();
+    let photo: &'static [u8] = Box::leak(photo.into_boxed_slice());
+    let etag_jpeg = Arc::new(move |path: &str, _base: &str| -> Reply {
+        match path {
+            "/" | "/index.html" => reply(
+                200,
+                "text/html; charset=utf-8",
+                html(
+                    "Home",
+                    r#"<img src="/a.jpg" alt="A"> <img src="/b.jpg" alt="B">"#,
+                ),
+            ),
+            "/a.jpg" => Reply {
+                headers: vec![("ETag", "\"v1\"".to_string())],
+                ..reply(200, "image/jpeg", photo)
+            },
+            // No validators: it cannot be told unchanged, so it is fetched every time.
+            "/b.jpg" => reply(200, "image/jpeg", photo),
+            _ => reply(404, "text/html", html("Not found", "")),
+        }
+    });
+    let site = serve(etag_jpeg);
+    let cache = tempfile::tempdir().unwrap();
+    let scan = || {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .args([
+                "scan",
+                &format!("{}/", site.base),
+                "--format",
+                "json",
+                "--no-progress",
+                "--faces",
+                "off",
+            ])
+            .arg("--cache")
+            .arg(cache.path())
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(report["summary"]["images"], 2);
+    };
+    let gets = |path: &str| {
+        site.requests()
+            .iter()
+            .filter(|s| s.path == path && s.method == "GET")
+            .count()
+    };
+    scan();
+    assert_eq!((gets("/a.jpg"), gets("/b.jpg")), (1, 1));
+    scan();
+    assert_eq!(gets("/a.jpg"), 1, "the unchanged image was fetched again");
+    assert_eq!(
+        gets("/b.jpg"),
+        2,
+        "an image without validators is always fetched"
+    );
+    assert!(
+        site.requests()
+            .iter()
+            .any(|s| s.path == "/a.jpg" && s.method == "HEAD")
+    );
 }

@@ -188,6 +188,30 @@ impl Fetcher {
         }
     }
 
+    /// The validators (`ETag`, `Last-Modified`) a `HEAD` request returns for
+    /// `url`, through the host's politeness gate. `None` when the server sends
+    /// neither, redirects, or fails: the image is then fetched in full.
+    pub async fn validators(&self, url: &Url) -> Option<(Option<String>, Option<String>)> {
+        let gate = self.gates.for_host(&gate_key(url));
+        let permit = gate.enter().await;
+        lock(&self.log).requests += 1;
+        let response = self.client.head(url.clone()).send().await.ok()?;
+        drop(permit);
+        if !response.status().is_success() {
+            return None;
+        }
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let etag = header(reqwest::header::ETAG);
+        let last_modified = header(reqwest::header::LAST_MODIFIED);
+        (etag.is_some() || last_modified.is_some()).then_some((etag, last_modified))
+    }
+
     /// Request `start`, following redirects within the limit. Each target is checked
     /// by `check` before it is requested; loops are caught on normalised URLs.
     pub async fn follow(

@@ -152,6 +152,29 @@ impl Source for CrawlSource {
         self.runtime().block_on(crawler.crawl(sink))
     }
 
+    /// A `HEAD` request's `ETag` / `Last-Modified`, so the evidence cache can
+    /// skip fetching an image that has not changed since the last scan.
+    fn validator(&self, key: &ImageKey) -> Option<crate::source::Validator> {
+        let ImageKey::Remote(raw) = key else {
+            return None;
+        };
+        let url = Url::parse(raw).ok()?;
+        if !matches!(url.scheme(), "http" | "https") || Instant::now() >= self.crawler.deadline {
+            return None;
+        }
+        let (tx, rx) = std::sync::mpsc::channel();
+        let crawler = Arc::clone(&self.crawler);
+        self.runtime().spawn(async move {
+            let _ = tx.send(crawler.fetcher.validators(&url).await);
+        });
+        let (etag, last_modified) = rx.recv().ok()??;
+        Some(format!(
+            "etag={};last-modified={}",
+            etag.unwrap_or_default(),
+            last_modified.unwrap_or_default()
+        ))
+    }
+
     fn read_image(&self, key: &ImageKey) -> Result<ImageBytes, FetchError> {
         let raw = match key {
             ImageKey::Remote(u) => u,
