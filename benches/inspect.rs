@@ -31,7 +31,6 @@ fn corpus_root() -> Option<PathBuf> {
     [
         std::env::var_os("CLEARANCE_CORPUS").map(PathBuf::from),
         Some(manifest.join("../shared/corpus")),
-        Some(PathBuf::from("/work/shared/corpus")),
     ]
     .into_iter()
     .flatten()

@@ -41,6 +41,23 @@ use crate::source::Source;
 use crate::source::crawl::{CrawlConfig, CrawlSource};
 use crate::source::local::LocalSite;
 
+/// The shared test corpus (`../shared/corpus` beside the checkout, or
+/// `$CLEARANCE_CORPUS`), for unit tests that read real third-party files when
+/// they are present. Joined with `rel`; `None` when absent.
+#[cfg(test)]
+pub(crate) fn test_corpus(rel: &str) -> Option<PathBuf> {
+    let root = std::env::var_os("CLEARANCE_CORPUS")
+        .map(PathBuf::from)
+        .or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .map(|a| a.join("shared/corpus"))
+                .find(|p| p.is_dir())
+        })?;
+    let path = root.join(rel);
+    path.exists().then_some(path)
+}
+
 /// The version of the JSON report's shape (`"version"` in the report).
 pub const REPORT_VERSION: u32 = 1;
 

@@ -135,7 +135,6 @@ fn corpus_dir() -> Option<PathBuf> {
     let candidates = [
         std::env::var_os("CLEARANCE_CORPUS").map(PathBuf::from),
         Some(manifest.join("../shared/corpus")),
-        Some(PathBuf::from("/work/shared/corpus")),
     ];
     candidates
         .into_iter()

@@ -368,9 +368,6 @@ fn sarif_schema() -> Option<PathBuf> {
         std::env::var_os("CLEARANCE_SHARED")
             .map(|d| PathBuf::from(d).join("schemas/sarif-schema-2.1.0.json")),
         Some(manifest.join("../shared/schemas/sarif-schema-2.1.0.json")),
-        Some(PathBuf::from(
-            "/work/shared/schemas/sarif-schema-2.1.0.json",
-        )),
     ];
     candidates.into_iter().flatten().find(|p| p.is_file())
 }

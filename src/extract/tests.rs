@@ -627,14 +627,12 @@ fn no_credit_at_all() {
 
 // --- real CC chooser output (read-only corpus, when present) -----------------------------------
 
-const CHOOSER_DIR: &str = "/work/shared/corpus/cc-license-chooser-html";
-
 fn chooser_snapshot(rel: &str) -> Option<String> {
-    let path = std::path::Path::new(CHOOSER_DIR).join(rel);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(text),
-        Err(_) => {
-            println!("corpus file {} absent: skipping this check", path.display());
+    let rel = format!("cc-license-chooser-html/{rel}");
+    match crate::test_corpus(&rel).and_then(|p| std::fs::read_to_string(p).ok()) {
+        Some(text) => Some(text),
+        None => {
+            println!("corpus file {rel} absent: skipping this check");
             None
         }
     }

@@ -680,11 +680,7 @@ fn hostile_text_neither_panics_nor_hangs() {
 }
 
 fn corpus(path: &str) -> Option<std::path::PathBuf> {
-    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/corpus")
-        .join(path);
-    let alt = std::path::Path::new("/work/shared/corpus").join(path);
-    [p, alt].into_iter().find(|p| p.exists())
+    crate::test_corpus(path)
 }
 
 /// Openverse's table of every CC licence slug per version and port.

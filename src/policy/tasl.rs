@@ -968,8 +968,7 @@ mod tests {
     }
 
     fn corpus(path: &str) -> Option<std::path::PathBuf> {
-        let p = std::path::Path::new("/work/shared/corpus").join(path);
-        p.exists().then_some(p)
+        crate::test_corpus(path)
     }
 
     /// CC's Vue chooser output (jest snapshots): the credits it generates judge complete.
