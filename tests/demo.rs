@@ -39,6 +39,10 @@ fn expected() -> Value {
     serde_json::from_str(&text).unwrap()
 }
 
+fn count(rows: &[Row], row: &Row) -> usize {
+    rows.iter().filter(|r| *r == row).count()
+}
+
 /// (image, page, rule, severity, suppression kind) — what a user checks per finding.
 type Row = (String, String, String, String, String);
 
@@ -52,7 +56,9 @@ fn every_image_has_exactly_the_expected_findings() {
     let expected = expected();
     assert_eq!(report["as_of"], expected["as_of"]);
 
-    let want: BTreeSet<Row> = expected["expectations"]
+    // Each expectation is one finding: compare as multisets, so a duplicate
+    // finding (two reasons under one rule) is caught too.
+    let want: Vec<Row> = expected["expectations"]
         .as_array()
         .unwrap()
         .iter()
@@ -67,7 +73,7 @@ fn every_image_has_exactly_the_expected_findings() {
             )
         })
         .collect();
-    let got: BTreeSet<Row> = report["findings"]
+    let got: Vec<Row> = report["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -81,12 +87,31 @@ fn every_image_has_exactly_the_expected_findings() {
             )
         })
         .collect();
-    let missing: Vec<&Row> = want.difference(&got).collect();
-    let unexpected: Vec<&Row> = got.difference(&want).collect();
+    let (mut want, mut got) = (want, got);
+    want.sort();
+    got.sort();
+    let missing: Vec<&Row> = want
+        .iter()
+        .filter(|r| count(&want, r) > count(&got, r))
+        .collect();
+    let unexpected: Vec<&Row> = got
+        .iter()
+        .filter(|r| count(&got, r) > count(&want, r))
+        .collect();
     assert!(
         missing.is_empty() && unexpected.is_empty(),
         "findings differ from testdata/demo/EXPECTED.md\n  missing: {missing:#?}\n  unexpected: {unexpected:#?}"
     );
+    for severity in ["error", "warning", "info"] {
+        let counted = want
+            .iter()
+            .filter(|r| r.3 == severity && r.4.is_empty())
+            .count();
+        assert_eq!(
+            report["summary"]["findings"][severity], counted,
+            "{severity} count"
+        );
+    }
     assert_eq!(code, expected["exit_code"].as_i64().map(|c| c as i32));
 }
 

@@ -90,8 +90,13 @@ pub(super) fn check(ctx: &Context, case: &ImageCase, out: &mut Emitter) -> bool 
     cleared_by_metadata
 }
 
-/// An http(s) URL that is not a Creative Commons address: someone's own licence terms.
+/// Someone's own licence terms: an SPDX `LicenseRef-…`, or an http(s) URL that is
+/// not a Creative Commons address.
 fn is_custom_terms_url(text: &str) -> bool {
+    // SPDX's own spelling for a licence it does not list.
+    if text.trim().starts_with("LicenseRef-") {
+        return true;
+    }
     url::Url::parse(text.trim()).is_ok_and(|u| {
         matches!(u.scheme(), "http" | "https")
             && !u
