@@ -9,11 +9,13 @@
 //! [`model`] holds the types that cross stages. [`scan`] runs the whole
 //! pipeline in a screenful; [`inspect`] runs the evidence stage on single files.
 
+pub mod baseline;
 pub mod cache;
 pub mod config;
 pub mod error;
 pub mod evidence;
 pub mod extract;
+pub mod init;
 pub mod ledger;
 pub mod license;
 pub mod model;

@@ -255,7 +255,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         );
     }
     let baseline = match &args.baseline {
-        Some(p) => read_baseline(p)?,
+        Some(p) => clearance::baseline::read(p)?,
         None => HashSet::new(),
     };
     // The evidence cache lives beside the config unless told otherwise.
@@ -317,44 +317,12 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         }
     }
     if let Some(path) = &args.write_baseline {
-        let fingerprints: Vec<&str> = report
-            .findings
-            .iter()
-            .filter(|f| f.suppressed.is_none())
-            .map(|f| f.fingerprint.as_str())
-            .collect();
-        let body = serde_json::json!({"version": 1, "fingerprints": fingerprints});
-        std::fs::write(path, format!("{body:#}\n"))
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        clearance::baseline::write(&report, path)?;
     }
     Ok(match threshold {
         Some(level) if report.failing(level) > 0 => ExitCode::from(1),
         _ => ExitCode::SUCCESS,
     })
-}
-
-/// A baseline is either a file written by `--write-baseline` or a JSON report.
-fn read_baseline(path: &Path) -> Result<HashSet<String>> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read baseline {}", path.display()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", path.display()))?;
-    let mut out = HashSet::new();
-    if let Some(list) = value.get("fingerprints").and_then(|v| v.as_array()) {
-        out.extend(list.iter().filter_map(|v| v.as_str().map(String::from)));
-    } else if let Some(findings) = value.get("findings").and_then(|v| v.as_array()) {
-        out.extend(findings.iter().filter_map(|f| {
-            f.get("fingerprint")
-                .and_then(|v| v.as_str())
-                .map(String::from)
-        }));
-    } else {
-        bail!(
-            "{}: neither a baseline (\"fingerprints\") nor a JSON report (\"findings\")",
-            path.display()
-        );
-    }
-    Ok(out)
 }
 
 fn ledger_check(config: Option<PathBuf>, extra: &[PathBuf]) -> Result<ExitCode> {
@@ -402,20 +370,8 @@ fn inspect(files: &[String], format: InspectFormat) -> Result<ExitCode> {
     })
 }
 
-const INIT_CONFIG: &str = include_str!("init/clearance.toml");
-const INIT_LEDGER: &str = include_str!("init/ledger.toml");
-
 fn init(dir: &Path, force: bool) -> Result<ExitCode> {
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    for (name, body) in [
-        ("clearance.toml", INIT_CONFIG),
-        ("ledger.toml", INIT_LEDGER),
-    ] {
-        let path = dir.join(name);
-        if path.exists() && !force {
-            bail!("{} exists; use --force to overwrite", path.display());
-        }
-        std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    for path in clearance::init::write_starter_files(dir, force)? {
         println!("wrote {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
