@@ -103,9 +103,25 @@ impl Globs {
         self.patterns.is_empty()
     }
 
+    /// Indices of every pattern that matches `path`.
+    pub fn matching(&self, path: &str) -> Vec<usize> {
+        self.set.matches(path.trim_start_matches('/'))
+    }
+
+    /// The pattern at `index`, as written.
+    pub fn pattern(&self, index: usize) -> &str {
+        &self.patterns[index]
+    }
+
     /// The compiled set, for consumers that take a `GlobSet` (the crawler).
     pub fn set(&self) -> &GlobSet {
         &self.set
+    }
+}
+
+impl Default for Globs {
+    fn default() -> Self {
+        Globs::empty()
     }
 }
 

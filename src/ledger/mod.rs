@@ -51,7 +51,10 @@ pub struct Ledger {
     photographer_index: HashMap<String, usize>,
     asset_index: HashMap<String, usize>,
     sha_index: HashMap<String, usize>,
-    globs: Vec<(usize, Globs)>,
+    /// Every asset's `files` patterns in one set (one pass per image however
+    /// large the ledger), with the asset each pattern belongs to.
+    globs: Globs,
+    glob_assets: Vec<usize>,
     /// Ids of records that failed to load (already reported), so references to
     /// them are not reported again as dangling.
     unreadable_ids: std::collections::HashSet<String>,
@@ -593,7 +596,8 @@ impl Ledger {
         }
         self.asset_index.clear();
         self.sha_index.clear();
-        self.globs.clear();
+        let mut patterns: Vec<String> = Vec::new();
+        self.glob_assets.clear();
         for (i, a) in self.assets.iter().enumerate() {
             if let Some(&first) = self.asset_index.get(&a.id) {
                 err(
@@ -663,10 +667,9 @@ impl Ledger {
                 }
             }
             match Globs::new(&a.files) {
-                Ok(g) => {
-                    if !g.is_empty() {
-                        self.globs.push((i, g));
-                    }
+                Ok(_) => {
+                    patterns.extend(a.files.iter().cloned());
+                    self.glob_assets.extend(a.files.iter().map(|_| i));
                 }
                 Err(e) => err(&a.origin, format!("asset `{}`: {e}", a.id)),
             }
@@ -682,6 +685,8 @@ impl Ledger {
                 );
             }
         }
+        // Each pattern compiled above on its own, so the whole set compiles too.
+        self.globs = Globs::new(&patterns).unwrap_or_else(|_| Globs::empty());
     }
 
     pub fn person(&self, id: &str) -> Option<&Person> {
@@ -706,13 +711,18 @@ impl Ledger {
                 by: MatchedBy::Sha256,
             });
         }
-        self.globs.iter().find_map(|(i, globs)| {
-            globs.first_match(site_path).map(|pattern| AssetMatch {
-                asset: self.assets[*i].id.clone(),
-                by: MatchedBy::Glob {
-                    pattern: pattern.to_string(),
-                },
-            })
+        // The first asset in ledger order wins when several patterns match.
+        let (pattern, asset) = self
+            .globs
+            .matching(site_path)
+            .into_iter()
+            .map(|p| (p, self.glob_assets[p]))
+            .min_by_key(|&(p, asset)| (asset, p))?;
+        Some(AssetMatch {
+            asset: self.assets[asset].id.clone(),
+            by: MatchedBy::Glob {
+                pattern: self.globs.pattern(pattern).to_string(),
+            },
         })
     }
 
@@ -1009,6 +1019,30 @@ people = [\"p1\", \"p2\", \"p3\"]
         assert!(
             e.starts_with("/no/such/roster.csv: cannot read ledger"),
             "{e}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod glob_order_tests {
+    use super::*;
+
+    #[test]
+    fn the_first_asset_in_ledger_order_wins_when_globs_overlap() {
+        let text = "[[asset]]\nid = \"specific\"\nfiles = [\"img/team-*.jpg\"]\n\
+[[asset]]\nid = \"general\"\nfiles = [\"img/*.jpg\", \"img/team-1.jpg\"]\n";
+        let l = Ledger::from_sources(&[("l.toml", text)]).unwrap();
+        let m = l.match_image("img/team-1.jpg", None).unwrap();
+        assert_eq!(m.asset, "specific");
+        assert_eq!(
+            m.by,
+            MatchedBy::Glob {
+                pattern: "img/team-*.jpg".into()
+            }
+        );
+        assert_eq!(
+            l.match_image("img/other.jpg", None).unwrap().asset,
+            "general"
         );
     }
 }
