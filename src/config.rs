@@ -145,7 +145,7 @@ impl Ignore {
 }
 
 /// The loaded configuration, with paths resolved against the config file's folder.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     /// The file it came from, if any.
     pub path: Option<PathBuf>,
@@ -161,25 +161,6 @@ pub struct Config {
     pub ignore: Vec<Ignore>,
     pub district_names: Vec<String>,
     pub hosts: Vec<String>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            path: None,
-            root: None,
-            base_url: None,
-            ledgers: Vec::new(),
-            rules: None,
-            exclude: Globs::empty(),
-            commercial: Globs::empty(),
-            scopes: Vec::new(),
-            severity: BTreeMap::new(),
-            ignore: Vec::new(),
-            district_names: Vec::new(),
-            hosts: Vec::new(),
-        }
-    }
 }
 
 impl Config {
