@@ -70,6 +70,11 @@ fn clean_site() -> tempfile::TempDir {
     dir
 }
 
+/// `clearance scan --format json` as of the date every test here assumes.
+fn scan_json(dir: &Path) -> Output {
+    clearance(dir, &["scan", "--format", "json", "--as-of", "2026-11-15"])
+}
+
 fn json_report(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -95,10 +100,7 @@ fn rules_for(report: &Value, image: &str) -> Vec<String> {
 #[test]
 fn clean_site_exits_zero() {
     let dir = clean_site();
-    let out = clearance(
-        dir.path(),
-        &["scan", "--format", "json", "--as-of", "2026-11-15"],
-    );
+    let out = scan_json(dir.path());
     let report = json_report(&out);
     assert_eq!(out.status.code(), Some(0), "{report:#}");
     assert_eq!(report["summary"]["images"], 1);
@@ -155,10 +157,7 @@ fn missing_and_corrupt_images_are_findings_and_the_scan_goes_on() {
         "site/news.html",
         "<p>\n<img src=\"img/missing.png\" alt=\"\">\n<img src=\"/img/corrupt.jpg\" alt=\"\">\n<img src=\"img/logo.jpg\" alt=\"\">\n</p>",
     );
-    let out = clearance(
-        dir.path(),
-        &["scan", "--format", "json", "--as-of", "2026-11-15"],
-    );
+    let out = scan_json(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
     assert_eq!(
@@ -191,10 +190,7 @@ fn reference_escaping_the_root_is_reported_not_read() {
         "site/blog/post.html",
         "<img src=\"../../secret.jpg\" alt=\"x\">",
     );
-    let out = clearance(
-        dir.path(),
-        &["scan", "--format", "json", "--as-of", "2026-11-15"],
-    );
+    let out = scan_json(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
     let findings = report["findings"].as_array().unwrap();
@@ -363,10 +359,7 @@ fn suggested_stubs_paste_into_a_ledger_that_checks_and_still_asks_for_a_photogra
         String::from_utf8_lossy(&check.stderr)
     );
     // Pasted unread, the stub claims nothing: the maker and the people are still open.
-    let scan = clearance(
-        dir.path(),
-        &["scan", "--format", "json", "--as-of", "2026-11-15"],
-    );
+    let scan = scan_json(dir.path());
     let report = json_report(&scan);
     assert_eq!(
         rules_for(&report, "new.jpg"),
