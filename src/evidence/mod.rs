@@ -178,18 +178,17 @@ fn normalise_license(meta: &mut crate::model::Metadata) {
     if meta.license.is_some() {
         return;
     }
-    let found = [
-        &meta.license_url,
-        &meta.usage_terms,
-        &meta.web_statement,
-        &meta.copyright,
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|text| {
-        crate::license::License::parse(text)
-            .or_else(|| crate::license::License::find_all(text).into_iter().next())
-    });
+    let found = crate::license::License::first_stated(
+        [
+            &meta.license_url,
+            &meta.usage_terms,
+            &meta.web_statement,
+            &meta.copyright,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    );
     if let Some(license) = found {
         meta.license = Some(license.id());
     }

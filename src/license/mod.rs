@@ -286,6 +286,15 @@ impl License {
         }
     }
 
+    /// The licence the first of `texts` to state one states: each text read
+    /// whole as a licence, else searched for a licence inside it. How embedded
+    /// metadata fields (licence URL, usage terms, web statement, copyright) are read.
+    pub fn first_stated<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<License> {
+        texts.into_iter().find_map(|text| {
+            License::parse(text).or_else(|| License::find_all(text).into_iter().next())
+        })
+    }
+
     /// Every licence named or linked inside free text (an XMP rights statement, a
     /// caption), in order of first mention, each once. A name and a URL for the
     /// same licence count once, keeping the more specific ("CC BY-SA" + the

@@ -879,3 +879,14 @@ fn corpus_mediawiki_bogus_xmp_licence_is_not_read() {
     assert_eq!(License::find_all(&xmp), vec![]);
     assert_eq!(License::parse("http://creativecommons.com/cc-by-2.9"), None);
 }
+
+#[test]
+fn first_stated_takes_the_first_field_that_names_a_licence() {
+    let found = License::first_stated([
+        "© 2024 Jane Smith",
+        "Free to use under CC BY-SA 3.0 with credit",
+        "https://creativecommons.org/licenses/by/4.0/",
+    ]);
+    assert_eq!(found.map(|l| l.id()), Some("CC-BY-SA-3.0".to_string()));
+    assert_eq!(License::first_stated(["All rights reserved", ""]), None);
+}

@@ -10,16 +10,18 @@ use crate::model::Severity;
 /// The licence embedded in the image itself, if its metadata names one.
 fn embedded_license(case: &ImageCase) -> Option<License> {
     let meta = &case.evidence.metadata;
-    [
-        &meta.license,
-        &meta.license_url,
-        &meta.usage_terms,
-        &meta.web_statement,
-        &meta.copyright,
-    ]
-    .into_iter()
-    .flatten()
-    .find_map(|text| License::parse(text).or_else(|| License::find_all(text).into_iter().next()))
+    License::first_stated(
+        [
+            &meta.license,
+            &meta.license_url,
+            &meta.usage_terms,
+            &meta.web_statement,
+            &meta.copyright,
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str),
+    )
 }
 
 /// Returns true when the image is cleared by an embedded licence (so it needs no ledger entry).
