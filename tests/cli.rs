@@ -85,6 +85,16 @@ fn json_report(out: &Output) -> Value {
     })
 }
 
+/// The first finding about `image`; the test fails if there is none.
+fn finding_for<'r>(report: &'r Value, image: &str) -> &'r Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["image"] == image)
+        .unwrap_or_else(|| panic!("no finding for {image}: {report:#}"))
+}
+
 fn rules_for(report: &Value, image: &str) -> Vec<String> {
     let mut rules: Vec<String> = report["findings"]
         .as_array()
@@ -170,12 +180,7 @@ fn missing_and_corrupt_images_are_findings_and_the_scan_goes_on() {
     );
     assert_eq!(rules_for(&report, "img/logo.jpg"), Vec::<String>::new());
     assert_eq!(report["summary"]["images"], 3);
-    let missing = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["image"] == "img/missing.png")
-        .unwrap();
+    let missing = finding_for(&report, "img/missing.png");
     assert_eq!(missing["page"], "news.html");
     assert_eq!(missing["line"], 2);
 }
@@ -193,11 +198,7 @@ fn reference_escaping_the_root_is_reported_not_read() {
     let out = scan_json(dir.path());
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
-    let findings = report["findings"].as_array().unwrap();
-    let escape = findings
-        .iter()
-        .find(|f| f["image"] == "../../secret.jpg")
-        .expect("the escaping reference is reported");
+    let escape = finding_for(&report, "../../secret.jpg");
     assert_eq!(escape["rule"], "unreadable-image");
     assert!(
         escape["message"]
@@ -266,12 +267,7 @@ fn inline_ignore_and_baseline_suppress_but_keep_findings_visible() {
     );
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
-    let a = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["image"] == "a.jpg")
-        .unwrap();
+    let a = finding_for(&report, "a.jpg");
     assert_eq!(a["suppressed"]["kind"], "inline");
     assert_eq!(report["summary"]["suppressed"], 1);
 
@@ -294,12 +290,7 @@ fn inline_ignore_and_baseline_suppress_but_keep_findings_visible() {
         String::from_utf8_lossy(&again.stdout)
     );
     let report = json_report(&again);
-    let b = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["image"] == "b.jpg")
-        .unwrap();
+    let b = finding_for(&report, "b.jpg");
     assert_eq!(b["suppressed"]["kind"], "baseline");
 }
 
