@@ -4,7 +4,10 @@
 #   benches/whole_run.sh [WORKDIR]            # default WORKDIR: target/whole-run
 #   SIZES="1000 5000" PAGES=1200 benches/whole_run.sh
 #
-# For each site size (number of photo JPEGs, each ~1600x1067 with EXIF + XMP):
+#   PREVIEW=0 benches/whole_run.sh            # photos without an EXIF preview
+#
+# For each site size (number of photo JPEGs, each ~1600x1067 with EXIF + XMP and,
+# as camera files have, a 160-px EXIF preview unless PREVIEW=0):
 #   1. generate the site once (cargo run --release --example gen-site; resumable);
 #   2. read every file once so all tools start with the same warm OS page cache;
 #   3. time `exiftool -j` and `exiv2 -pa` over the same images;
@@ -26,6 +29,9 @@ width=${WIDTH:-1600}
 height=${HEIGHT:-1067}
 # Face detection costs ~0.2 CPU-s per unrecorded photo; FACES=off times the rest.
 faces=${FACES:-missing}
+# Camera originals carry an EXIF preview; web exports from editors usually do not.
+preview=${PREVIEW:-1}
+if [ "$preview" = 0 ]; then preview_flag=--no-exif-preview; suffix=-nopreview; else preview_flag=; suffix=; fi
 target_dir=${CARGO_TARGET_DIR:-$repo/target}
 
 need() { command -v "$1" >/dev/null || { echo "whole_run: $1 not found ($2)" >&2; exit 2; }; }
@@ -64,15 +70,15 @@ commit=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo
     echo "### Whole run, $(date -u +%Y-%m-%d) — $machine — commit $commit"
     echo
-    echo "Command: \`SIZES=\"$sizes\" PAGES=$pages FACES=$faces benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP)"
+    echo "Command: \`SIZES=\"$sizes\" PAGES=$pages FACES=$faces PREVIEW=$preview benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP$([ "$preview" = 0 ] && echo ", no EXIF preview" || echo " + EXIF preview"))"
     echo
-    echo "| images | MB | exiftool -j s | exiv2 -pa s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | warm / cold | jobs1 / jobs2 |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| images | MB | exiftool -j s | exiv2 -pa s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | warm / cold | jobs1 / jobs2 | phash matches |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 } | tee -a "$work/results.md"
 
 for n in $sizes; do
-    site=$work/site-$n
-    "$gen_site" "$site" --images "$n" --pages "$pages" --width "$width" --height "$height"
+    site=$work/site-$n$suffix
+    "$gen_site" "$site" --images "$n" --pages "$pages" --width "$width" --height "$height" $preview_flag
     mb=$(du -sm "$site/site/images" | cut -f1)
     find "$site/site" -type f -exec cat {} + >/dev/null # warm the page cache for every tool alike
 
@@ -84,7 +90,7 @@ for n in $sizes; do
         run exiv2-$n "$work/exiv2-$n.txt" sh -c 'find "$1" -name "*.jpg" -print0 | xargs -0 exiv2 -pa' sh "$site/site/images"; exiv2_s=$secs
     fi
 
-    cache=$work/cache-$n
+    cache=$work/cache-$n$suffix
     rm -rf "$cache"
     scan=("$clearance" scan "$site/site" --config "$site/clearance.toml" --format json --no-progress --faces "$faces")
     run clearance-cold-$n "$work/report-$n.json" "${scan[@]}" --cache "$cache"; cold_s=$secs; cold_rss=$rss_mb
@@ -92,6 +98,8 @@ for n in $sizes; do
         echo "whole_run: the cold scan wrote no JSON report (is \`clearance scan\` implemented?)" >&2
         exit 2
     fi
+    # Every generated photo is distinct: any perceptual-hash match is a false one.
+    phash_matches=$(grep -Eo '"by": ?"phash"' "$work/report-$n.json" | wc -l)
     run clearance-warm-$n "$work/report-warm-$n.json" "${scan[@]}" --cache "$cache"; warm_s=$secs; warm_rss=$rss_mb
     # The warm report must say the same as the cold one (the cache changes speed, not answers).
     if ! cmp -s "$work/report-$n.json" "$work/report-warm-$n.json"; then
@@ -100,7 +108,7 @@ for n in $sizes; do
     run clearance-jobs1-$n /dev/null "${scan[@]}" --no-cache --jobs 1; jobs1_s=$secs
     run clearance-jobs2-$n /dev/null "${scan[@]}" --no-cache --jobs 2; jobs2_s=$secs
 
-    echo "| $n | $mb | $exiftool_s | $exiv2_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") |" \
+    echo "| $n | $mb | $exiftool_s | $exiv2_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") | $phash_matches |" \
         | tee -a "$work/results.md"
 done
 echo "whole_run: results appended to $work/results.md" >&2

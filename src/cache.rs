@@ -37,7 +37,8 @@ use crate::model::Evidence;
 pub const DEFAULT_DIR: &str = ".clearance-cache";
 
 /// Bump when the entry layout or the meaning of a cached field changes.
-const FORMAT_VERSION: u32 = 1;
+// 2: perceptual hashes use JPEG luma (BT.601) and DC-only decoding.
+const FORMAT_VERSION: u32 = 2;
 const MAGIC: &[u8; 8] = b"CLRCACHE";
 /// magic, format version, version tag, key, JSON and thumbnail lengths, checksum.
 const HEADER_LEN: usize = 8 + 4 + 4 + 4 + 4 + 4 + 8;
@@ -306,6 +307,7 @@ mod tests {
             bytes: 123_456,
             sha256: Some("ab".repeat(32)),
             phash: Some("0123456789abcdef".into()),
+            preview_phash: Some("fedcba9876543210".into()),
             metadata: Metadata {
                 creator: Some(creator.into()),
                 gps: true,

@@ -24,7 +24,7 @@ pub mod report;
 pub mod rules;
 pub mod source;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -278,7 +278,11 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
             .iter()
             .map(|r| ledger::MatchCandidate {
                 path: r.key.site_path(),
-                phash: r.evidence.phash.clone(),
+                phash: r
+                    .evidence
+                    .phash
+                    .clone()
+                    .or_else(|| r.evidence.preview_phash.clone()),
                 positions: r
                     .uses
                     .iter()
@@ -295,18 +299,40 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         .any(|(m, r)| m.is_none() && r.evidence.error.is_none());
     let comparable = ledger.has_phashes() || matched.iter().any(Option::is_some);
     if unmatched && comparable || options.all_phashes {
+        // `ledger suggest` writes the hashes into stubs: those must be the photos' own.
+        let previews = !options.all_phashes;
         let bar = progress_bar(options.progress, images.len() as u64, "fingerprinting");
         images.par_iter_mut().for_each(|record| {
             bar.inc(1);
-            if record.evidence.phash.is_none() && record.evidence.error.is_none() {
+            let ev = &record.evidence;
+            let hashed = ev.phash.is_some() || (previews && ev.preview_phash.is_some());
+            if !hashed && ev.error.is_none() {
                 refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
-                    let format = evidence.format.clone().unwrap_or_default();
-                    evidence.phash = evidence::fingerprint::phash(bytes, &format);
+                    add_phash(evidence, bytes, previews);
                 });
             }
         });
         bar.finish_and_clear();
-        ledger.match_copies(&candidates(&images), &mut matched);
+        let named = matched;
+        matched = loop {
+            let mut round = named.clone();
+            ledger.match_copies(&candidates(&images), &mut round);
+            let unconfirmed = preview_matches(&images, &named, &round);
+            if unconfirmed.is_empty() {
+                break round;
+            }
+            // A preview only rules matches out: confirm these from the pixels and
+            // match again (each round replaces previews, so this ends).
+            images
+                .par_iter_mut()
+                .enumerate()
+                .filter(|(i, _)| unconfirmed.contains(i))
+                .for_each(|(_, record)| {
+                    refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
+                        add_phash(evidence, bytes, false);
+                    });
+                });
+        };
     }
     for (record, m) in images.iter_mut().zip(matched) {
         record.matched = m;
@@ -341,6 +367,56 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         root,
         sources,
     })
+}
+
+/// Add a perceptual hash: the EXIF preview's when `previews` allows and the
+/// photo has a usable one, else the photo's own (which supersedes a preview's).
+fn add_phash(evidence: &mut Evidence, bytes: &[u8], previews: bool) {
+    let format = evidence.format.clone().unwrap_or_default();
+    if previews {
+        let (width, height) = (evidence.width.unwrap_or(0), evidence.height.unwrap_or(0));
+        if let Some(hash) = evidence::fingerprint::preview_phash(bytes, &format, width, height) {
+            evidence.preview_phash = Some(hash.to_hex());
+            return;
+        }
+    }
+    evidence.phash = evidence::fingerprint::phash(bytes, &format);
+    evidence.preview_phash = None;
+}
+
+/// Images whose perceptual-hash match in `round` rests on a preview hash: the
+/// matched image's own, or that of a file already matched to the same asset
+/// (`named`: the matches before perceptual hashes), whose hash is in the index.
+fn preview_matches(
+    images: &[ImageRecord],
+    named: &[Option<AssetMatch>],
+    round: &[Option<AssetMatch>],
+) -> HashSet<usize> {
+    let preview_only =
+        |i: usize| images[i].evidence.phash.is_none() && images[i].evidence.preview_phash.is_some();
+    let mut indexed_previews: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (j, n) in named.iter().enumerate() {
+        if let Some(n) = n
+            && preview_only(j)
+        {
+            indexed_previews
+                .entry(n.asset.as_str())
+                .or_default()
+                .push(j);
+        }
+    }
+    let mut unconfirmed = HashSet::new();
+    for (i, m) in round.iter().enumerate() {
+        let Some(m) = m else { continue };
+        if !matches!(m.by, model::MatchedBy::Phash { .. }) {
+            continue;
+        }
+        if preview_only(i) {
+            unconfirmed.insert(i);
+        }
+        unconfirmed.extend(indexed_previews.get(m.asset.as_str()).into_iter().flatten());
+    }
+    unconfirmed
 }
 
 /// The evidence cache, unless disabled; a cache that cannot be opened is

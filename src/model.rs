@@ -276,6 +276,10 @@ pub struct Evidence {
     pub sha256: Option<String>,
     /// Perceptual hash, hex. Absent for vector images and when not computed.
     pub phash: Option<String>,
+    /// Perceptual hash of the photo's embedded EXIF preview: a cheap stand-in
+    /// that can rule matches out, never in (a match is confirmed with `phash`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_phash: Option<String>,
     pub metadata: Metadata,
     /// `None` when face detection did not run on this image.
     pub faces: Option<Vec<Face>>,

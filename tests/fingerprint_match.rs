@@ -15,7 +15,9 @@ mod synthetic_photo;
 
 use std::path::Path;
 
-use clearance::evidence::fingerprint::{MATCH_THRESHOLD, PHash, Selection, dct_hash_variant};
+use clearance::evidence::fingerprint::{
+    FINE_MATCH_THRESHOLD, Fingerprint, MATCH_THRESHOLD, PHash, Selection, dct_hash_variant,
+};
 use clearance::evidence::{EvidenceOptions, analyze, sniff_format};
 use clearance::ledger::index::PhashIndex;
 use image::imageops::FilterType;
@@ -105,74 +107,102 @@ fn derivatives_cropping(
     ]
 }
 
-/// The hash the scan pipeline would record for these bytes.
-fn pipeline_phash(bytes: &[u8]) -> PHash {
+/// The fingerprint the scan pipeline would record for these bytes.
+fn pipeline_fingerprint(bytes: &[u8]) -> Fingerprint {
     let evidence = analyze(bytes, None, &EvidenceOptions { phash: true });
     assert!(evidence.error.is_none(), "{:?}", evidence.error);
     let hex = evidence.phash.expect("a photo has a perceptual hash");
-    hex.parse().expect("phash is valid hex")
+    Fingerprint::from_hex(&hex).expect("phash is a fingerprint")
 }
 
 struct Outcome {
+    /// Largest key distance and confirmation distance of a copy to its original.
     worst_copy: u32,
+    worst_copy_fine: u32,
+    /// Smallest key and confirmation distances between photos that are not copies.
     closest_unrelated: u32,
+    closest_unrelated_fine: u32,
+}
+
+fn fine_distance(a: &Fingerprint, b: &Fingerprint) -> u32 {
+    a.fine
+        .expect("pipeline fingerprints carry a confirmation hash")
+        .distance(
+            &b.fine
+                .expect("pipeline fingerprints carry a confirmation hash"),
+        )
+}
+
+/// The original a fingerprint is matched to as the scan matches: candidates by
+/// key from the index, nearest first, the first that the confirmation hash accepts.
+fn matched_original<'a>(
+    index: &'a PhashIndex,
+    originals: &'a [(String, Fingerprint)],
+    probe: &Fingerprint,
+) -> Option<&'a str> {
+    index
+        .within(probe.key, MATCH_THRESHOLD)
+        .into_iter()
+        .map(|(id, _)| id)
+        .find(|id| originals.iter().any(|(o, f)| o == id && f.matches(probe)))
 }
 
 /// Index `originals`, then assert every copy finds its own original and every
 /// unrelated photo finds nothing.
 fn check(originals: &[(String, RgbImage)], unrelated: &[(String, RgbImage)]) -> Outcome {
-    let hashes: Vec<(String, PHash)> = originals
+    let prints: Vec<(String, Fingerprint)> = originals
         .iter()
-        .map(|(id, img)| (id.clone(), pipeline_phash(&jpeg(img, 90))))
+        .map(|(id, img)| (id.clone(), pipeline_fingerprint(&jpeg(img, 90))))
         .collect();
-    let index = PhashIndex::build(hashes.iter().map(|(id, h)| (id.as_str(), *h)));
-    let mut worst_copy = 0;
-    for (id, img) in originals {
+    let index = PhashIndex::build(prints.iter().map(|(id, f)| (id.as_str(), f.key)));
+    let (mut worst_copy, mut worst_copy_fine) = (0, 0);
+    for ((id, img), (_, original)) in originals.iter().zip(&prints) {
         for (how, bytes) in derivatives(img) {
-            let found = index.nearest(pipeline_phash(&bytes), MATCH_THRESHOLD);
-            println!("  {id:<28} {how:<26} -> {found:?}");
-            let (matched, distance) =
-                found.unwrap_or_else(|| panic!("{id} {how}: no ledger match"));
-            assert_eq!(matched, id, "{how} copy of {id} matched another asset");
-            worst_copy = worst_copy.max(distance);
+            let copy = pipeline_fingerprint(&bytes);
+            let (key, fine) = (
+                original.key.distance(copy.key),
+                fine_distance(original, &copy),
+            );
+            println!("  {id:<28} {how:<26} key {key:>2} confirmation {fine:>3}");
+            let found = matched_original(&index, &prints, &copy).unwrap_or_else(|| {
+                panic!("{id} {how}: no ledger match (key {key}, confirmation {fine})")
+            });
+            assert_eq!(found, id, "{how} copy of {id} matched another asset");
+            worst_copy = worst_copy.max(key);
+            worst_copy_fine = worst_copy_fine.max(fine);
         }
     }
-    let mut closest_unrelated = u32::MAX;
+    let (mut closest_unrelated, mut closest_unrelated_fine) = (u32::MAX, u32::MAX);
+    let mut note = |a: &Fingerprint, b: &Fingerprint| {
+        closest_unrelated = closest_unrelated.min(a.key.distance(b.key));
+        closest_unrelated_fine = closest_unrelated_fine.min(fine_distance(a, b));
+    };
     for (name, img) in unrelated {
-        let hash = pipeline_phash(&jpeg(img, 85));
-        let nearest = hashes
-            .iter()
-            .map(|(id, h)| (hash.distance(*h), id))
-            .min()
-            .unwrap();
-        println!(
-            "  unrelated {name:<26} nearest {} at {}",
-            nearest.1, nearest.0
-        );
+        let probe = pipeline_fingerprint(&jpeg(img, 85));
+        for (_, original) in &prints {
+            note(original, &probe);
+        }
         assert_eq!(
-            index.nearest(hash, MATCH_THRESHOLD),
+            matched_original(&index, &prints, &probe),
             None,
             "{name} matched a ledger asset"
         );
-        closest_unrelated = closest_unrelated.min(nearest.0);
     }
     // Ledger originals must not match each other either.
-    for (i, (a, ha)) in hashes.iter().enumerate() {
-        for (b, hb) in &hashes[i + 1..] {
-            closest_unrelated = closest_unrelated.min(ha.distance(*hb));
-            assert!(
-                ha.distance(*hb) > MATCH_THRESHOLD,
-                "{a} and {b} are {} apart",
-                ha.distance(*hb)
-            );
+    for (i, (a, fa)) in prints.iter().enumerate() {
+        for (b, fb) in &prints[i + 1..] {
+            note(fa, fb);
+            assert!(!fa.matches(fb), "{a} and {b} match each other");
         }
     }
     println!(
-        "worst copy distance {worst_copy}, closest unrelated distance {closest_unrelated}, threshold {MATCH_THRESHOLD}"
+        "worst copy: key {worst_copy}, confirmation {worst_copy_fine}; closest unrelated: key {closest_unrelated}, confirmation {closest_unrelated_fine}; thresholds {MATCH_THRESHOLD} and {FINE_MATCH_THRESHOLD}"
     );
     Outcome {
         worst_copy,
+        worst_copy_fine,
         closest_unrelated,
+        closest_unrelated_fine,
     }
 }
 
@@ -195,7 +225,12 @@ fn generated_copies_match_their_original_and_nothing_else_matches() {
         )
     }));
     let outcome = check(&originals, &unrelated);
-    assert!(outcome.worst_copy < outcome.closest_unrelated);
+    assert!(outcome.worst_copy_fine < outcome.closest_unrelated_fine);
+    // Keys alone would not always separate them: that is what confirmation is for.
+    println!(
+        "keys: worst copy {}, closest unrelated {}",
+        outcome.worst_copy, outcome.closest_unrelated
+    );
 }
 
 /// Real photographs from the shared corpus: distinct scenes by different cameras,
@@ -254,6 +289,8 @@ fn real_photo_copies_match_their_original_and_nothing_else_matches() {
     };
     let outcome = check(&photos, &[]);
     assert!(outcome.worst_copy <= MATCH_THRESHOLD);
+    assert!(outcome.worst_copy_fine <= FINE_MATCH_THRESHOLD);
+    assert!(outcome.closest_unrelated_fine > FINE_MATCH_THRESHOLD);
 }
 
 /// The measurement behind the choice of hash (BENCHMARKS.md, "Fingerprints").
@@ -492,4 +529,118 @@ fn ledger_suggest_from_originals_lets_a_scan_match_every_derivative() {
             assert!(image["matched_by"]["distance"].as_u64().unwrap() <= 14);
         }
     }
+}
+
+/// JPEG `main` with an EXIF APP1 whose IFD1 holds `preview` (a JPEG), the way
+/// cameras embed their 160-px thumbnail.
+fn with_exif_preview(main: &[u8], preview: &[u8]) -> Vec<u8> {
+    // TIFF (little-endian): header, empty IFD0 pointing at IFD1, IFD1 with
+    // Compression = 6, JPEGInterchangeFormat and its length, then the preview.
+    let ifd0_at = 8u32;
+    let ifd1_at = ifd0_at + 2 + 4;
+    let data_at = ifd1_at + 2 + 3 * 12 + 4;
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&ifd0_at.to_le_bytes());
+    tiff.extend_from_slice(&0u16.to_le_bytes());
+    tiff.extend_from_slice(&ifd1_at.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes());
+    for (tag, kind, value) in [
+        (0x0103u16, 3u16, 6u32),
+        (0x0201, 4, data_at),
+        (0x0202, 4, preview.len() as u32),
+    ] {
+        tiff.extend_from_slice(&tag.to_le_bytes());
+        tiff.extend_from_slice(&kind.to_le_bytes());
+        tiff.extend_from_slice(&1u32.to_le_bytes());
+        tiff.extend_from_slice(&value.to_le_bytes());
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(preview);
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(&tiff);
+    let mut out = main[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&main[2..]);
+    out
+}
+
+/// The EXIF preview only speeds up ruling matches out: a photo carrying
+/// another photo's preview (an editor that kept the old one) is not cleared by
+/// it, while copies of a camera original with a genuine preview still match.
+#[test]
+fn an_exif_preview_never_clears_a_photo_on_its_own() {
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let (w, h) = (1800, 1200);
+    let preview_of = |img: &RgbImage| jpeg(&long_side(img, 160), 75);
+    let original = synthetic_photo::photo(7, w, h);
+    let impostor = synthetic_photo::photo(8, w, h);
+    let files = [
+        (
+            "original.jpg",
+            with_exif_preview(&jpeg(&original, 90), &preview_of(&original)),
+        ),
+        ("copy-300.jpg", jpeg(&long_side(&original, 300), 82)),
+        ("copy-1024.jpg", jpeg(&long_side(&original, 1024), 82)),
+        // Another photo that kept the original's preview.
+        (
+            "impostor.jpg",
+            with_exif_preview(&jpeg(&impostor, 90), &preview_of(&original)),
+        ),
+    ];
+    let mut page = String::from("<html><body>\n");
+    for (name, bytes) in &files {
+        std::fs::write(site.join(name), bytes).unwrap();
+        page.push_str(&format!("<img src=\"{name}\" alt=\"\">\n"));
+    }
+    std::fs::write(site.join("index.html"), page).unwrap();
+    std::fs::write(
+        work.path().join("ledger.toml"),
+        "[[asset]]\nid = \"event\"\nfiles = [\"original.jpg\"]\nsource = \"own\"\n",
+    )
+    .unwrap();
+    let scan = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(work.path())
+        .args([
+            "scan",
+            "site",
+            "--ledger",
+            "ledger.toml",
+            "--format",
+            "json",
+            "--faces",
+            "off",
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&scan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)));
+    let image = |path: &str| {
+        report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
+            .clone()
+    };
+    for copy in ["copy-300.jpg", "copy-1024.jpg"] {
+        assert_eq!(image(copy)["ledger"], "event", "{copy}: {:#}", image(copy));
+        assert_eq!(image(copy)["matched_by"]["by"], "phash", "{copy}");
+    }
+    let impostor = image("impostor.jpg");
+    assert!(
+        impostor["ledger"].is_null(),
+        "impostor cleared: {impostor:#}"
+    );
+    // Its own pixels were hashed to rule it out: the report shows that hash.
+    assert_eq!(
+        impostor["phash"].as_str().map(str::len),
+        Some(80),
+        "{impostor:#}"
+    );
 }

@@ -9,8 +9,9 @@
 //! JPEG is a distinct photo-like picture carrying EXIF (Artist, Copyright,
 //! ImageDescription, DateTimeOriginal; GPS on every tenth) and XMP (dc:creator,
 //! dc:rights, xmpRights:WebStatement, cc:license; PersonInImage on every
-//! fifth), the fields a rights check reads. Deterministic: the same arguments
-//! give the same bytes.
+//! fifth), the fields a rights check reads, and — as camera files do — a
+//! 160-px EXIF preview (IFD1 thumbnail); `--no-exif-preview` leaves it out, as
+//! editors' web exports do. Deterministic: the same arguments give the same bytes.
 
 #[path = "synthetic_photo.rs"]
 mod synthetic_photo;
@@ -26,6 +27,7 @@ struct Options {
     images: usize,
     width: u32,
     height: u32,
+    exif_preview: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -36,6 +38,7 @@ fn parse_args() -> Result<Options, String> {
         images: 5000,
         width: 1600,
         height: 1067,
+        exif_preview: true,
     };
     let mut out = None;
     while let Some(arg) = args.next() {
@@ -49,12 +52,13 @@ fn parse_args() -> Result<Options, String> {
             "--images" => options.images = value("--images")?.max(1),
             "--width" => options.width = value("--width")? as u32,
             "--height" => options.height = value("--height")? as u32,
+            "--no-exif-preview" => options.exif_preview = false,
             flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
             path => out = Some(PathBuf::from(path)),
         }
     }
     options.out =
-        out.ok_or("usage: gen-site OUT [--pages N] [--images N] [--width PX] [--height PX]")?;
+        out.ok_or("usage: gen-site OUT [--pages N] [--images N] [--width PX] [--height PX] [--no-exif-preview]")?;
     Ok(options)
 }
 
@@ -88,7 +92,7 @@ fn generate(o: &Options) -> std::io::Result<()> {
             if path.exists() {
                 return Ok(()); // resumable: an interrupted run continues
             }
-            let bytes = photo_jpeg(i, o.width, o.height);
+            let bytes = photo_jpeg(i, o.width, o.height, o.exif_preview);
             let temp = path.with_extension("jpg.tmp");
             std::fs::write(&temp, bytes)?;
             std::fs::rename(&temp, &path)
@@ -101,18 +105,28 @@ fn generate(o: &Options) -> std::io::Result<()> {
 }
 
 /// Photo `i` as a JPEG with EXIF and XMP segments after SOI.
-fn photo_jpeg(i: usize, width: u32, height: u32) -> Vec<u8> {
+fn photo_jpeg(i: usize, width: u32, height: u32, exif_preview: bool) -> Vec<u8> {
     let image = synthetic_photo::photo(i as u64 + 1, width, height);
-    let mut encoded = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, 85)
-        .encode_image(&image)
-        .expect("encoding to memory cannot fail");
+    let encoded = jpeg(&image, 85);
+    let preview = exif_preview.then(|| {
+        let long = width.max(height).max(1);
+        let (w, h) = ((width * 160).div_ceil(long), (height * 160).div_ceil(long));
+        jpeg(&image::imageops::thumbnail(&image, w, h), 75)
+    });
     let mut out = Vec::with_capacity(encoded.len() + 4096);
     out.extend_from_slice(&encoded[..2]); // SOI
-    app1(&mut out, &exif(i));
+    app1(&mut out, &exif(i, preview.as_deref()));
     app1(&mut out, &xmp(i));
     out.extend_from_slice(&encoded[2..]);
     out
+}
+
+fn jpeg(image: &image::RgbImage, quality: u8) -> Vec<u8> {
+    let mut encoded = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut encoded, quality)
+        .encode_image(image)
+        .expect("encoding to memory cannot fail");
+    encoded
 }
 
 fn app1(out: &mut Vec<u8>, payload: &[u8]) {
@@ -123,6 +137,7 @@ fn app1(out: &mut Vec<u8>, payload: &[u8]) {
 }
 
 const ASCII: u16 = 2;
+const SHORT: u16 = 3;
 const LONG: u16 = 4;
 const RATIONAL: u16 = 5;
 const BYTE: u16 = 1;
@@ -144,9 +159,9 @@ fn rationals(tag: u16, values: &[(u32, u32)]) -> Entry {
     (tag, RATIONAL, values.len() as u32, v)
 }
 
-/// Serialise an IFD that starts at TIFF offset `start`: entries, next-IFD 0,
-/// then the values that do not fit in four bytes.
-fn ifd(entries: &[Entry], start: u32) -> Vec<u8> {
+/// Serialise an IFD that starts at TIFF offset `start`: entries, the offset of
+/// the next IFD (0: none), then the values that do not fit in four bytes.
+fn ifd(entries: &[Entry], start: u32, next: u32) -> Vec<u8> {
     let table_len = 2 + 12 * entries.len() as u32 + 4;
     let mut table = Vec::new();
     let mut data = Vec::new();
@@ -168,12 +183,14 @@ fn ifd(entries: &[Entry], start: u32) -> Vec<u8> {
             }
         }
     }
-    table.extend_from_slice(&0u32.to_le_bytes());
+    table.extend_from_slice(&next.to_le_bytes());
     table.extend_from_slice(&data);
     table
 }
 
-fn exif(i: usize) -> Vec<u8> {
+/// The EXIF payload: IFD0, the Exif IFD, GPS on every tenth photo, and IFD1
+/// with the JPEG `preview` when given.
+fn exif(i: usize, preview: Option<&[u8]>) -> Vec<u8> {
     let artist = photographer(i);
     let with_gps = i % 10 == 0;
     let ifd0 = |exif_at: u32, gps_at: u32| {
@@ -200,16 +217,34 @@ fn exif(i: usize) -> Vec<u8> {
         rationals(0x0004, &[(122, 1), (19, 1), (5678, 100)]),
     ];
     // Sizes do not depend on the pointer values, so lay out once to measure.
-    let ifd0_len = ifd(&ifd0(0, 0), 8).len() as u32;
+    let ifd0_len = ifd(&ifd0(0, 0), 8, 0).len() as u32;
     let exif_at = 8 + ifd0_len;
-    let exif_ifd = ifd(&exif_entries, exif_at);
+    let exif_ifd = ifd(&exif_entries, exif_at, 0);
     let gps_at = exif_at + exif_ifd.len() as u32;
+    let gps_ifd = if with_gps {
+        ifd(&gps_entries, gps_at, 0)
+    } else {
+        Vec::new()
+    };
+    let ifd1_at = gps_at + gps_ifd.len() as u32;
+    let ifd1 = |data_at: u32, len: usize| {
+        vec![
+            (0x0103, SHORT, 1, 6u16.to_le_bytes().to_vec()), // Compression: JPEG
+            (0x0201, LONG, 1, data_at.to_le_bytes().to_vec()),
+            (0x0202, LONG, 1, (len as u32).to_le_bytes().to_vec()),
+        ]
+    };
+    let ifd1_len = ifd(&ifd1(0, 0), ifd1_at, 0).len() as u32;
     let mut tiff = b"II*\0".to_vec();
     tiff.extend_from_slice(&8u32.to_le_bytes());
-    tiff.extend_from_slice(&ifd(&ifd0(exif_at, gps_at), 8));
+    let next = if preview.is_some() { ifd1_at } else { 0 };
+    tiff.extend_from_slice(&ifd(&ifd0(exif_at, gps_at), 8, next));
     tiff.extend_from_slice(&exif_ifd);
-    if with_gps {
-        tiff.extend_from_slice(&ifd(&gps_entries, gps_at));
+    tiff.extend_from_slice(&gps_ifd);
+    if let Some(preview) = preview {
+        let data_at = ifd1_at + ifd1_len;
+        tiff.extend_from_slice(&ifd(&ifd1(data_at, preview.len()), ifd1_at, 0));
+        tiff.extend_from_slice(preview);
     }
     let mut payload = b"Exif\0\0".to_vec();
     payload.extend_from_slice(&tiff);

@@ -32,6 +32,7 @@ use std::str::FromStr;
 use image::DynamicImage;
 
 use super::decode::{DecodeError, decode_reduced};
+use super::jpeg_dc::dc_luma;
 
 /// Side of the luma grid the DCT runs over.
 const GRID: usize = 32;
@@ -71,7 +72,7 @@ pub enum FingerprintError {
 
 /// A `phash` string (from a ledger or a cache) that is not a hash this version writes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{value}` is not a perceptual hash: expected 16 hex digits")]
+#[error("`{value}` is not a perceptual hash: expected 16 or 80 hex digits")]
 pub struct ParsePHashError {
     pub value: String,
 }
@@ -95,8 +96,7 @@ impl PHash {
 
     /// Hash an encoded image (`format` as [`crate::evidence::sniff_format`] names it).
     pub fn compute(bytes: &[u8], format: &str) -> Result<PHash, FingerprintError> {
-        let image = decode_reduced(bytes, format, DECODE_LONG_SIDE)?;
-        PHash::of_image(&image)
+        PHash::of_image(&hashable_pixels(bytes, format)?)
     }
 
     /// Hash decoded pixels (any size; the image is resampled to the hash grid).
@@ -135,11 +135,185 @@ impl FromStr for PHash {
     }
 }
 
-/// The perceptual hash of an image, as lower-case hex, or `None` for images that
-/// have none: vector images, undecodable pixels, images too small or featureless
-/// to fingerprint. [`PHash::compute`] says which.
+/// Decode what a hash needs: the reduced decode.
+///
+/// A JPEG at least 8 × [`DECODE_LONG_SIDE`] px long is read from its DC
+/// coefficients alone ([`dc_luma`]): its 1/8-scale luma, which is what the
+/// DCT-scaled decode gave, at a fraction of the cost. Smaller JPEGs, other
+/// formats and JPEGs the DC reader declines take the general decoder.
+fn hashable_pixels(bytes: &[u8], format: &str) -> Result<DynamicImage, FingerprintError> {
+    if format == "jpeg"
+        && let Ok(plane) = dc_luma(bytes)
+        && plane.width.max(plane.height) >= DECODE_LONG_SIDE
+        && let Some(luma) = image::GrayImage::from_raw(plane.width, plane.height, plane.luma)
+    {
+        return Ok(DynamicImage::ImageLuma8(luma));
+    }
+    Ok(decode_reduced(bytes, format, DECODE_LONG_SIDE)?)
+}
+
+/// Bits of the confirmation hash ([`FineHash`]).
+const FINE_BITS: usize = 256;
+/// Its grid: 64×64, whose 256 lowest frequencies by `u + v` become the bits.
+const FINE_GRID: usize = 64;
+
+/// Hamming distance (of 256 bits) at or below which a candidate found by the
+/// 64-bit key is confirmed as a copy.
+///
+/// Why a second hash: over many photos, 64 bits are not enough. Two unrelated
+/// photos fall within 14 bits by chance with probability ~3.5e-6 (random bits)
+/// — and photos of one kind of scene correlate, so more often: among 1,200
+/// distinct generated photos 14 pairs did (BENCHMARKS.md, "Fingerprints"),
+/// each one a photo the scan would have cleared on another's permission. At
+/// 256 bits, copies measured at most 52 apart and unrelated photos at least 102
+/// (the same hash-variant comparison); 80 leaves margin on both sides, and
+/// chance agreement within 80 of 256 random bits is below 1e-9.
+pub const FINE_MATCH_THRESHOLD: u32 = 80;
+
+/// A 256-bit DCT hash of the same family as [`PHash`] (64×64 grid), used only to
+/// confirm matches the 64-bit key proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FineHash([u64; 4]);
+
+impl FineHash {
+    pub fn distance(&self, other: &FineHash) -> u32 {
+        self.0
+            .iter()
+            .zip(other.0)
+            .map(|(a, b)| (a ^ b).count_ones())
+            .sum()
+    }
+}
+
+/// A perceptual fingerprint as reports and ledgers write it: the 64-bit
+/// [`PHash`] key the index searches, and, when computed from the image's own
+/// pixels, the 256-bit [`FineHash`] that confirms a match.
+///
+/// Written as 80 hex digits (16 for the key, then 64), or 16 when there is no
+/// confirmation hash (ledgers written by hand or by older versions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub key: PHash,
+    pub fine: Option<FineHash>,
+}
+
+impl Fingerprint {
+    /// Fingerprint an encoded image from its reduced decode.
+    pub fn compute(bytes: &[u8], format: &str) -> Result<Fingerprint, FingerprintError> {
+        let image = hashable_pixels(bytes, format)?;
+        let key = PHash::of_image(&image)?;
+        let words = dct_hash(&image, FINE_GRID, Selection::Diagonal { count: FINE_BITS })?;
+        let fine = FineHash(words.try_into().expect("256 bits are four words"));
+        Ok(Fingerprint {
+            key,
+            fine: Some(fine),
+        })
+    }
+
+    /// True when `other` is the same picture: keys within [`MATCH_THRESHOLD`]
+    /// and, where both carry one, confirmation hashes within [`FINE_MATCH_THRESHOLD`].
+    pub fn matches(&self, other: &Fingerprint) -> bool {
+        self.key.distance(other.key) <= MATCH_THRESHOLD
+            && match (&self.fine, &other.fine) {
+                (Some(a), Some(b)) => a.distance(b) <= FINE_MATCH_THRESHOLD,
+                _ => true,
+            }
+    }
+
+    pub fn to_hex(&self) -> String {
+        match &self.fine {
+            None => self.key.to_hex(),
+            Some(fine) => {
+                let mut hex = self.key.to_hex();
+                for word in fine.0 {
+                    hex.push_str(&format!("{word:016x}"));
+                }
+                hex
+            }
+        }
+    }
+
+    /// Parse 16 or 80 hex digits (either case; surrounding whitespace ignored).
+    pub fn from_hex(text: &str) -> Result<Fingerprint, ParsePHashError> {
+        let t = text.trim();
+        let err = || ParsePHashError {
+            value: text.to_string(),
+        };
+        if !t.is_ascii() {
+            return Err(err());
+        }
+        match t.len() {
+            16 => Ok(Fingerprint {
+                key: PHash::from_hex(t)?,
+                fine: None,
+            }),
+            80 => {
+                let key = PHash::from_hex(&t[..16]).map_err(|_| err())?;
+                let mut words = [0u64; 4];
+                for (i, word) in words.iter_mut().enumerate() {
+                    *word = PHash::from_hex(&t[16 + 16 * i..32 + 16 * i])
+                        .map_err(|_| err())?
+                        .bits();
+                }
+                Ok(Fingerprint {
+                    key,
+                    fine: Some(FineHash(words)),
+                })
+            }
+            _ => Err(err()),
+        }
+    }
+}
+
+/// Photos at least this long are worth hashing from their EXIF preview first.
+/// Smaller ones decode quickly enough that their own pixels are the better answer.
+const PREVIEW_WORTH_IT_FROM: u32 = 1024;
+/// A preview smaller than this carries too little of the picture.
+const PREVIEW_MIN_LONG_SIDE: u32 = 120;
+/// How far a preview's aspect ratio may stray from the photo's. Cameras that
+/// letterbox a 3:2 photo into a 4:3 preview (or crop it) fail this and are
+/// hashed from their pixels: black bars would move the hash.
+const PREVIEW_ASPECT_TOLERANCE: f64 = 0.02;
+
+/// The perceptual hash of a large JPEG's embedded EXIF preview (the camera's
+/// 160-px thumbnail), when it has one of the photo's own shape.
+///
+/// Decoding 20,000 preview pixels instead of walking every block of the photo
+/// makes this ~20× cheaper than [`PHash::compute`] on a 1.7-MP photo and far more on
+/// a camera original. A preview can be stale (an editor that kept the old one),
+/// so the pipeline uses this hash only to rule matches out; any match it takes
+/// part in is confirmed with the photo's own hash.
+pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Option<PHash> {
+    if format != "jpeg" || width.max(height) < PREVIEW_WORTH_IT_FROM || width.min(height) == 0 {
+        return None;
+    }
+    let tiff = super::jpeg_dc::exif_payload(bytes)?;
+    let exif = exif::Reader::new().read_raw(tiff.to_vec()).ok()?;
+    let number = |tag| {
+        exif.get_field(tag, exif::In::THUMBNAIL)
+            .and_then(|f| f.value.get_uint(0))
+            .map(|n| n as usize)
+    };
+    let offset = number(exif::Tag::JPEGInterchangeFormat)?;
+    let length = number(exif::Tag::JPEGInterchangeFormatLength)?;
+    let preview = tiff.get(offset..offset.checked_add(length)?)?;
+    let image = image::load_from_memory_with_format(preview, image::ImageFormat::Jpeg).ok()?;
+    let (w, h) = (image.width(), image.height());
+    if w.max(h) < PREVIEW_MIN_LONG_SIDE || w.min(h) == 0 {
+        return None;
+    }
+    let aspect = |w: u32, h: u32| f64::from(w) / f64::from(h);
+    if (aspect(w, h) / aspect(width, height) - 1.0).abs() > PREVIEW_ASPECT_TOLERANCE {
+        return None;
+    }
+    PHash::of_image(&image).ok()
+}
+
+/// The perceptual fingerprint of an image, as lower-case hex (80 digits), or
+/// `None` for images that have none: vector images, undecodable pixels, images
+/// too small or featureless to fingerprint. [`Fingerprint::compute`] says which.
 pub fn phash(bytes: &[u8], format: &str) -> Option<String> {
-    PHash::compute(bytes, format).ok().map(PHash::to_hex)
+    Fingerprint::compute(bytes, format).ok().map(|f| f.to_hex())
 }
 
 /// The DCT hash family, exposed only so the hash-variant comparison test can
@@ -206,7 +380,13 @@ fn dct_hash(
     // unlike the generic `imageops::resize`, which a debug build of this crate
     // would run unoptimised); luma of the 32×32 result is then nearly free.
     let small = image.resize_exact(side, side, image::imageops::FilterType::Triangle);
-    let pixels: Vec<f32> = small.to_luma32f().into_raw();
+    // JPEG's own luma (BT.601 Y), so a hash from a JPEG's DC coefficients and
+    // one from decoded RGB pixels of a copy measure the same thing.
+    let pixels: Vec<f32> = small
+        .to_rgb32f()
+        .pixels()
+        .map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])
+        .collect();
 
     let frequencies = selection.frequencies();
     let highest = frequencies
@@ -378,13 +558,97 @@ mod tests {
     }
 
     #[test]
-    fn phash_string_is_sixteen_lower_hex_digits() {
+    fn phash_string_is_a_key_and_a_confirmation_hash_in_lower_hex() {
         let hex = phash(&encode(&scene(2, 300, 200), ImageFormat::Png), "png").unwrap();
-        assert_eq!(hex.len(), 16);
+        assert_eq!(hex.len(), 80);
         assert!(
             hex.bytes()
                 .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
             "{hex}"
         );
+        let parsed = Fingerprint::from_hex(&hex).unwrap();
+        assert_eq!(parsed.to_hex(), hex);
+        assert_eq!(parsed.key, PHash::from_hex(&hex[..16]).unwrap());
+        assert!(parsed.fine.is_some());
+    }
+
+    #[test]
+    fn sixteen_digit_values_are_keys_without_confirmation() {
+        let f = Fingerprint::from_hex(" 0123456789ABCDEF ").unwrap();
+        assert_eq!((f.key.bits(), f.fine), (0x0123_4567_89ab_cdef, None));
+        assert_eq!(f.to_hex(), "0123456789abcdef");
+        for bad in [
+            "",
+            "0123",
+            &"0".repeat(17),
+            &"g".repeat(80),
+            &"é".repeat(40),
+        ] {
+            assert!(Fingerprint::from_hex(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_close_key_is_not_enough_when_both_carry_confirmation_hashes() {
+        let fine = |w: u64| Some(FineHash([w; 4]));
+        let a = Fingerprint {
+            key: PHash::from_bits(0),
+            fine: fine(0),
+        };
+        // Key 10 bits away (a candidate), confirmation 4 × 40 = 160 bits away.
+        let impostor = Fingerprint {
+            key: PHash::from_bits(0x3FF),
+            fine: fine(0xFF_FFFF_FFFF),
+        };
+        assert!(!a.matches(&impostor));
+        // The same key distance with a confirmation 4 × 16 = 64 bits away: a copy.
+        let copy = Fingerprint {
+            fine: fine(0xFFFF),
+            ..impostor
+        };
+        assert!(a.matches(&copy));
+        // Without a confirmation hash on one side, the key decides.
+        assert!(a.matches(&Fingerprint {
+            fine: None,
+            ..impostor
+        }));
+        // A key beyond the threshold never matches.
+        let far = Fingerprint {
+            key: PHash::from_bits(0xFFFF),
+            fine: fine(0),
+        };
+        assert!(!a.matches(&far));
+    }
+
+    #[test]
+    fn copies_agree_and_other_photos_differ_in_the_confirmation_hash() {
+        let original = scene(7, 1200, 800);
+        let other = scene(8, 1200, 800);
+        let print = |img: &RgbImage, side: u32| {
+            let small = image::imageops::resize(
+                img,
+                side,
+                side * 2 / 3,
+                image::imageops::FilterType::Triangle,
+            );
+            Fingerprint::compute(&encode(&small, ImageFormat::Png), "png").unwrap()
+        };
+        let (a, copy, b) = (
+            print(&original, 1200),
+            print(&original, 300),
+            print(&other, 1200),
+        );
+        let d = |x: &Fingerprint, y: &Fingerprint| x.fine.unwrap().distance(&y.fine.unwrap());
+        assert!(
+            d(&a, &copy) <= FINE_MATCH_THRESHOLD,
+            "copy at {}",
+            d(&a, &copy)
+        );
+        assert!(
+            d(&a, &b) > FINE_MATCH_THRESHOLD,
+            "other photo at {}",
+            d(&a, &b)
+        );
+        assert!(a.matches(&copy) && !a.matches(&b));
     }
 }

@@ -6,6 +6,7 @@
 pub mod decode;
 pub mod faces;
 pub mod fingerprint;
+pub mod jpeg_dc;
 pub mod metadata;
 
 use sha2::{Digest, Sha256};

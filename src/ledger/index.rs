@@ -24,7 +24,7 @@
 //! large share of its nodes at the radii perceptual hashes need (14 of 64 bits),
 //! and multi-index hashing over `u64` is small enough to own.
 
-use crate::evidence::fingerprint::{PHash, ParsePHashError};
+use crate::evidence::fingerprint::{Fingerprint, PHash, ParsePHashError};
 use crate::model::{Asset, Origin};
 
 /// Five chunks: at the default threshold (14) the chunk radius is 2, so a query
@@ -112,8 +112,8 @@ impl PhashIndex {
         let mut pairs = Vec::new();
         for asset in assets {
             for text in &asset.phash {
-                match PHash::from_hex(text) {
-                    Ok(hash) => pairs.push((asset.id.as_str(), hash)),
+                match Fingerprint::from_hex(text) {
+                    Ok(fingerprint) => pairs.push((asset.id.as_str(), fingerprint.key)),
                     Err(error) => invalid.push(InvalidPhash {
                         asset: asset.id.clone(),
                         origin: asset.origin.clone(),
@@ -520,7 +520,7 @@ mod tests {
         assert_eq!(invalid.len(), 1);
         assert_eq!(
             invalid[0].to_string(),
-            "ledger.toml:3: asset `team`: `not-a-hash` is not a perceptual hash: expected 16 hex digits"
+            "ledger.toml:3: asset `team`: `not-a-hash` is not a perceptual hash: expected 16 or 80 hex digits"
         );
     }
 

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::config::Globs;
-use crate::evidence::fingerprint::{MATCH_THRESHOLD, PHash};
+use crate::evidence::fingerprint::{Fingerprint, MATCH_THRESHOLD};
 use crate::model::{
     Asset, AssetMatch, AssetSource, Consent, MatchedBy, Origin, Permission, Person, Photographer,
     PhotographerKind, SignedBy,
@@ -662,7 +662,7 @@ impl Ledger {
                 }
             }
             for ph in &a.phash {
-                if let Err(e) = PHash::from_hex(ph) {
+                if let Err(e) = Fingerprint::from_hex(ph) {
                     err(&a.origin, format!("asset `{}`: phash `{ph}`: {e}", a.id));
                 }
             }
@@ -792,34 +792,56 @@ impl Ledger {
             matched[i] = Some(m);
         }
 
-        // Perceptual hashes: the ledger's, and those of files matched so far.
-        let hash_of = |c: &MatchCandidate| c.phash.as_deref().and_then(|h| PHash::from_hex(h).ok());
-        let mut pairs: Vec<(String, PHash)> = self
-            .assets
-            .iter()
-            .flat_map(|a| {
-                a.phash
-                    .iter()
-                    .filter_map(|h| PHash::from_hex(h).ok())
-                    .map(|h| (a.id.clone(), h))
-            })
-            .collect();
-        for (c, m) in candidates.iter().zip(matched.iter()) {
-            if let (Some(m), Some(h)) = (m, hash_of(c)) {
-                pairs.push((m.asset.clone(), h));
+        // Perceptual hashes: the ledger's, and those of files matched so far. The
+        // index finds assets by the 64-bit key; each asset's confirmation hashes
+        // then decide (see `Fingerprint::matches`), nearest key first.
+        let fingerprint_of = |c: &MatchCandidate| {
+            c.phash
+                .as_deref()
+                .and_then(|h| Fingerprint::from_hex(h).ok())
+        };
+        let mut known: HashMap<String, Vec<Fingerprint>> = HashMap::new();
+        for a in &self.assets {
+            for h in &a.phash {
+                if let Ok(f) = Fingerprint::from_hex(h) {
+                    known.entry(a.id.clone()).or_default().push(f);
+                }
             }
         }
-        if pairs.is_empty() {
+        for (c, m) in candidates.iter().zip(matched.iter()) {
+            if let (Some(m), Some(f)) = (m, fingerprint_of(c)) {
+                known.entry(m.asset.clone()).or_default().push(f);
+            }
+        }
+        if known.is_empty() {
             return;
         }
-        let index = index::PhashIndex::build(pairs);
+        let index = index::PhashIndex::build(
+            known
+                .iter()
+                .flat_map(|(asset, fs)| fs.iter().map(move |f| (asset.as_str(), f.key))),
+        );
         for (i, c) in candidates.iter().enumerate() {
             if matched[i].is_some() {
                 continue;
             }
-            if let Some((asset, distance)) =
-                hash_of(c).and_then(|h| index.nearest(h, MATCH_THRESHOLD))
-            {
+            let Some(probe) = fingerprint_of(c) else {
+                continue;
+            };
+            let confirmed =
+                index
+                    .within(probe.key, MATCH_THRESHOLD)
+                    .into_iter()
+                    .find(|(asset, _)| {
+                        let fs = &known[*asset];
+                        // Key distance alone where no hash of the asset carries a confirmation.
+                        if probe.fine.is_some() && fs.iter().any(|f| f.fine.is_some()) {
+                            fs.iter().any(|f| f.fine.is_some() && probe.matches(f))
+                        } else {
+                            fs.iter().any(|f| probe.matches(f))
+                        }
+                    });
+            if let Some((asset, distance)) = confirmed {
                 matched[i] = Some(AssetMatch {
                     asset: asset.to_string(),
                     by: MatchedBy::Phash { distance },
