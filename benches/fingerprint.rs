@@ -5,7 +5,9 @@
 #[path = "support/synthetic_photo.rs"]
 mod synthetic_photo;
 
-use clearance::evidence::fingerprint::{MATCH_THRESHOLD, PHash};
+use clearance::evidence::decode::decode_reduced;
+use clearance::evidence::fingerprint::{Fingerprint, MATCH_THRESHOLD, PHash, preview_phash};
+use clearance::evidence::jpeg_dc::dc_luma;
 use clearance::ledger::index::PhashIndex;
 use divan::Bencher;
 
@@ -27,6 +29,75 @@ fn jpeg(width: u32, height: u32, seed: u64) -> Vec<u8> {
 fn phash_jpeg(bencher: Bencher, (width, height): (u32, u32)) {
     let bytes = jpeg(width, height, 3);
     bencher.bench(|| PHash::compute(divan::black_box(&bytes), "jpeg").unwrap());
+}
+
+/// The whole fingerprint a scan records: 64-bit key + 256-bit confirmation hash.
+#[divan::bench(args = [(1600, 1067), (4000, 3000)])]
+fn fingerprint_jpeg(bencher: Bencher, (width, height): (u32, u32)) {
+    let bytes = jpeg(width, height, 3);
+    bencher.bench(|| Fingerprint::compute(divan::black_box(&bytes), "jpeg").unwrap());
+}
+
+/// The 1/8-scale luma from DC coefficients alone (what the hash decodes)...
+#[divan::bench(args = [(1600, 1067), (4000, 3000)])]
+fn dc_luma_plane(bencher: Bencher, (width, height): (u32, u32)) {
+    let bytes = jpeg(width, height, 3);
+    bencher.bench(|| dc_luma(divan::black_box(&bytes)).unwrap());
+}
+
+/// ...and the same scale from jpeg-decoder's DCT-scaled decode (the fallback).
+#[divan::bench(args = [(1600, 1067), (4000, 3000)])]
+fn dct_scaled_decode(bencher: Bencher, (width, height): (u32, u32)) {
+    let bytes = jpeg(width, height, 3);
+    bencher.bench(|| decode_reduced(divan::black_box(&bytes), "jpeg", 128).unwrap());
+}
+
+/// Hashing a camera JPEG's 160-px EXIF preview instead of its pixels.
+#[divan::bench(args = [(1600, 1067), (4000, 3000)])]
+fn preview_hash(bencher: Bencher, (width, height): (u32, u32)) {
+    let photo = synthetic_photo::photo(3, width, height);
+    let preview = image::imageops::thumbnail(&photo, 160, 160 * height / width);
+    let bytes = with_exif_preview(&jpeg_of(&photo), &jpeg_of(&preview));
+    bencher.bench(|| {
+        preview_phash(divan::black_box(&bytes), "jpeg", width, height).expect("a usable preview")
+    });
+}
+
+fn jpeg_of(image: &image::RgbImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
+        .encode_image(image)
+        .unwrap();
+    out
+}
+
+/// `main` with an EXIF APP1 whose IFD1 holds `preview`, as cameras write it.
+fn with_exif_preview(main: &[u8], preview: &[u8]) -> Vec<u8> {
+    let (ifd1_at, data_at) = (14u32, 14 + 2 + 3 * 12 + 4);
+    let mut tiff = b"II*\0".to_vec();
+    tiff.extend_from_slice(&8u32.to_le_bytes());
+    tiff.extend_from_slice(&0u16.to_le_bytes());
+    tiff.extend_from_slice(&ifd1_at.to_le_bytes());
+    tiff.extend_from_slice(&3u16.to_le_bytes());
+    for (tag, kind, value) in [
+        (0x0103u16, 3u16, 6u32),
+        (0x0201, 4, data_at),
+        (0x0202, 4, preview.len() as u32),
+    ] {
+        for part in [&tag.to_le_bytes()[..], &kind.to_le_bytes(), &1u32.to_le_bytes()] {
+            tiff.extend_from_slice(part);
+        }
+        tiff.extend_from_slice(&value.to_le_bytes());
+    }
+    tiff.extend_from_slice(&0u32.to_le_bytes());
+    tiff.extend_from_slice(preview);
+    let mut out = main[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&(tiff.len() as u16 + 8).to_be_bytes());
+    out.extend_from_slice(b"Exif\0\0");
+    out.extend_from_slice(&tiff);
+    out.extend_from_slice(&main[2..]);
+    out
 }
 
 /// For comparison: a full decode of the same 12-MP JPEG, which the hash avoids.
