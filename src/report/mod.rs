@@ -25,6 +25,12 @@ impl Format {
     pub fn wants_thumbnails(self) -> bool {
         self == Format::Html
     }
+
+    /// Formats that show each image's evidence ([`Report::images`]); the others
+    /// render from findings and summary alone, so a scan need not load it for them.
+    pub fn shows_images(self) -> bool {
+        matches!(self, Format::Json | Format::Junit | Format::Html)
+    }
 }
 
 /// How to render, beyond the format.
