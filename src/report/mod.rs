@@ -53,3 +53,78 @@ pub fn render(report: &Report, format: Format, options: RenderOptions) -> String
         Format::Html => html::render(report),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ImageReport, Metadata};
+
+    /// The formats said not to show images must render the same without them,
+    /// since a scan leaves the images out for them.
+    #[test]
+    fn formats_that_show_no_images_render_the_same_without_them() {
+        let image = ImageReport {
+            url: Some("https://example.org/images/a.jpg".into()),
+            path: "images/a.jpg".into(),
+            sha256: Some("ab".repeat(32)),
+            phash: Some("0123456789abcdef".into()),
+            format: Some("jpeg".into()),
+            width: Some(800),
+            height: Some(600),
+            bytes: 1000,
+            metadata: Metadata {
+                creator: Some("Ada".into()),
+                ..Metadata::default()
+            },
+            faces: None,
+            ledger: None,
+            matched_by: None,
+            error: None,
+            uses: vec![crate::model::UseReport {
+                page: "index.html".into(),
+                line: 7,
+                column: 3,
+                kind: crate::model::RefKind::ImgSrc,
+                reference: "images/a.jpg".into(),
+                alt: Some("the choir".into()),
+                title: None,
+                caption: None,
+                credit: None,
+            }],
+            thumbnail: None,
+        };
+        let with = Report {
+            version: 1,
+            tool: crate::model::Tool::default(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
+            targets: vec!["site".into()],
+            root: Some("site".into()),
+            summary: crate::model::Summary {
+                pages: 1,
+                images: 1,
+                ..Default::default()
+            },
+            images: vec![image],
+            findings: Vec::new(),
+            pages_failed: Vec::new(),
+            rules: Vec::new(),
+        };
+        let options = RenderOptions {
+            color: false,
+            fail_on: Some(Severity::Error),
+        };
+        let mut without = with.clone();
+        without.images.clear();
+        for format in [
+            Format::Text,
+            Format::Json,
+            Format::Sarif,
+            Format::Junit,
+            Format::Markdown,
+            Format::Html,
+        ] {
+            let same = render(&with, format, options) == render(&without, format, options);
+            assert_eq!(same, !format.shows_images(), "{format:?}");
+        }
+    }
+}
