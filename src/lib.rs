@@ -682,7 +682,7 @@ impl Scanned {
         } else {
             self.assemble(Vec::new())
         };
-        out.write_all(report::render(&report, format, options).as_bytes())
+        report::write(&report, format, options, out)
     }
 
     /// The whole report, every image's evidence in memory.

@@ -42,6 +42,21 @@ pub struct RenderOptions {
     pub fail_on: Option<Severity>,
 }
 
+/// Write `report` as `format` to `out`: the same bytes as [`render`]. JSON and
+/// text are written as they are produced rather than built in memory first.
+pub fn write(
+    report: &Report,
+    format: Format,
+    options: RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(out, &json::Parts::of(report)),
+        Format::Text => text::write(report, options.color, out),
+        _ => out.write_all(render(report, format, options).as_bytes()),
+    }
+}
+
 /// Render `report` as `format`.
 pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
     match format {
@@ -125,6 +140,45 @@ mod tests {
         ] {
             let same = render(&with, format, options) == render(&without, format, options);
             assert_eq!(same, !format.shows_images(), "{format:?}");
+            let mut written = Vec::new();
+            write(&with, format, options, &mut written).unwrap();
+            assert!(
+                written == render(&with, format, options).into_bytes(),
+                "{format:?}: written differs from rendered"
+            );
+        }
+    }
+
+    #[test]
+    fn a_writer_error_reaches_the_caller_in_every_format() {
+        struct Broken;
+        impl std::io::Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::ErrorKind::BrokenPipe.into())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let report = Report {
+            version: 1,
+            tool: crate::model::Tool::default(),
+            as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
+            targets: Vec::new(),
+            root: None,
+            summary: crate::model::Summary::default(),
+            images: Vec::new(),
+            findings: Vec::new(),
+            pages_failed: Vec::new(),
+            rules: Vec::new(),
+        };
+        let options = RenderOptions {
+            color: false,
+            fail_on: None,
+        };
+        for format in [Format::Text, Format::Json, Format::Html] {
+            let err = write(&report, format, options, &mut Broken).unwrap_err();
+            assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe, "{format:?}");
         }
     }
 }
