@@ -110,7 +110,6 @@ pub enum FacesMode {
 /// for every image at once, it made memory grow with the size of the site.
 pub struct ImageRecord {
     pub key: ImageKey,
-    pub url: Option<String>,
     pub uses: Vec<ImageUse>,
     /// What the passes over all images read from the evidence.
     pub facts: Facts,
@@ -136,6 +135,22 @@ pub struct Facts {
 }
 
 impl Facts {
+    /// Bring the facts up to date with `evidence`, allocating only for what changed:
+    /// each allocation a worker makes here lives until the scan ends, and strewn
+    /// among the decode buffers of that worker it keeps them from being returned.
+    fn update(&mut self, evidence: &Evidence) {
+        if self.format != evidence.format {
+            self.format.clone_from(&evidence.format);
+        }
+        if self.phash != evidence.phash {
+            self.phash.clone_from(&evidence.phash);
+        }
+        self.width = evidence.width;
+        self.height = evidence.height;
+        self.readable = evidence.error.is_none();
+        self.faces_checked = evidence.faces.is_some();
+    }
+
     pub fn of(evidence: &Evidence) -> Facts {
         Facts {
             format: evidence.format.clone(),
@@ -162,6 +177,19 @@ pub struct Collected {
 }
 
 impl Collected {
+    /// The image's full URL: its remote URL, or the site's base joined with its path.
+    pub fn url(&self, record: &ImageRecord) -> Option<String> {
+        match &record.key {
+            ImageKey::Remote(u) => Some(u.clone()),
+            ImageKey::Local(p) => self.sources[record.source]
+                .scope()
+                .base
+                .join(p)
+                .ok()
+                .map(|u| u.to_string()),
+        }
+    }
+
     /// The full evidence of one of [`Collected::images`].
     pub fn evidence(&self, record: &ImageRecord) -> Result<Evidence> {
         self.spill.get(record.evidence).map_err(Error::Spill)
@@ -267,14 +295,17 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
 
     let face_config = face_config(&options.rules)?;
     let cache = open_cache(options);
+    // Here, not in the workers: what lives until the end is best made by one thread.
+    for uses in by_image.values_mut() {
+        uses.shrink_to_fit();
+    }
     let spill = EvidenceSpill::new();
     let bar = progress_bar(options.progress, by_image.len() as u64, "reading images");
     // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
     // and the ledger matches that need nothing more (sha256, `files` globs).
     let mut images: Vec<ImageRecord> = by_image
         .into_par_iter()
-        .map(|((source_index, key), mut uses)| -> Result<ImageRecord> {
-            uses.shrink_to_fit();
+        .map(|((source_index, key), uses)| -> Result<ImageRecord> {
             let source = &sources[source_index];
             let cache_key = cache
                 .as_ref()
@@ -299,14 +330,9 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                 evidence
             });
             let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
-            let url = match &key {
-                ImageKey::Remote(u) => Some(u.clone()),
-                ImageKey::Local(p) => source.scope().base.join(p).ok().map(|u| u.to_string()),
-            };
             bar.inc(1);
             Ok(ImageRecord {
                 key,
-                url,
                 uses,
                 facts: Facts::of(&evidence),
                 matched,
@@ -456,7 +482,7 @@ fn refresh(
 /// Put an image's changed evidence back on disk (the old entry is left unread).
 fn park(record: &mut ImageRecord, spill: &EvidenceSpill, evidence: &Evidence) -> Result<()> {
     record.evidence = spill.put(evidence).map_err(Error::Spill)?;
-    record.facts = Facts::of(evidence);
+    record.facts.update(evidence);
     Ok(())
 }
 
@@ -698,6 +724,7 @@ impl Scanned {
                         .then(|| thumbnail_for(collected, record))
                         .flatten();
                     Ok(record_report(
+                        collected,
                         record,
                         collected.evidence(record)?,
                         thumbnail,
@@ -755,7 +782,7 @@ impl serde::Serialize for StreamedImages<'_> {
         for &i in &self.order {
             let record = &self.collected.images[i];
             let evidence = self.collected.evidence(record).map_err(S::Error::custom)?;
-            seq.serialize_element(&record_report(record, evidence, None))?;
+            seq.serialize_element(&record_report(self.collected, record, evidence, None))?;
         }
         seq.end()
     }
@@ -822,13 +849,14 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
 }
 
 fn record_report(
+    collected: &Collected,
     record: &ImageRecord,
     evidence: Evidence,
     thumbnail: Option<Vec<u8>>,
 ) -> ImageReport {
     image_report(
         &record.key,
-        record.url.clone(),
+        collected.url(record),
         &record.uses,
         record.matched.as_ref(),
         evidence,
