@@ -84,7 +84,11 @@ fn with_exif_preview(main: &[u8], preview: &[u8]) -> Vec<u8> {
         (0x0201, 4, data_at),
         (0x0202, 4, preview.len() as u32),
     ] {
-        for part in [&tag.to_le_bytes()[..], &kind.to_le_bytes(), &1u32.to_le_bytes()] {
+        for part in [
+            &tag.to_le_bytes()[..],
+            &kind.to_le_bytes(),
+            &1u32.to_le_bytes(),
+        ] {
             tiff.extend_from_slice(part);
         }
         tiff.extend_from_slice(&value.to_le_bytes());

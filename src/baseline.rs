@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::model::Report;
+use crate::model::Finding;
 
 /// Read a baseline: a file written by [`write`], or any JSON report (its findings).
 pub fn read(path: &Path) -> Result<HashSet<String>> {
@@ -43,10 +43,9 @@ fn parse(text: &str) -> std::result::Result<HashSet<String>, String> {
     }
 }
 
-/// The baseline of `report`: the fingerprints of its findings that count.
-pub fn render(report: &Report) -> String {
-    let fingerprints: Vec<&str> = report
-        .findings
+/// The baseline of a report's findings: the fingerprints of those that count.
+pub fn render(findings: &[Finding]) -> String {
+    let fingerprints: Vec<&str> = findings
         .iter()
         .filter(|f| f.suppressed.is_none())
         .map(|f| f.fingerprint.as_str())
@@ -55,9 +54,9 @@ pub fn render(report: &Report) -> String {
     format!("{body:#}\n")
 }
 
-/// Write the baseline of `report` to `path`.
-pub fn write(report: &Report, path: &Path) -> Result<()> {
-    std::fs::write(path, render(report)).map_err(|source| Error::Io {
+/// Write a baseline made by [`render`] to `path`.
+pub fn write(baseline: &str, path: &Path) -> Result<()> {
+    std::fs::write(path, baseline).map_err(|source| Error::Io {
         path: path.to_path_buf(),
         source,
     })

@@ -20,6 +20,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Usage(String),
+    /// The temporary file that holds image evidence during a scan failed.
+    #[error("temporary file for image evidence: {0}")]
+    Spill(#[source] std::io::Error),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

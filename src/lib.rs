@@ -23,6 +23,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod spill;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -36,12 +37,14 @@ use crate::evidence::EvidenceOptions;
 use crate::ledger::Ledger;
 use crate::model::{
     AssetMatch, Evidence, Finding, ImageKey, ImageReport, ImageUse, Page, PageFailure, RefKind,
-    Report, Severity, SeverityCounts, Summary, Target, Tool, UseReport,
+    Report, RuleInfo, Severity, SeverityCounts, Summary, Target, Tool, UseReport,
 };
+use crate::report::{Format, RenderOptions};
 use crate::rules::Rules;
 use crate::source::Source;
 use crate::source::crawl::{CrawlConfig, CrawlSource};
 use crate::source::local::LocalSite;
+use crate::spill::{EvidenceSpill, Slot};
 
 /// The shared test corpus (`../shared/corpus` beside the checkout, or
 /// `$CLEARANCE_CORPUS`), for unit tests that read real third-party files when
@@ -102,16 +105,68 @@ pub enum FacesMode {
 }
 
 /// One distinct image with its uses and what was learned about it.
+///
+/// Its full evidence waits on disk ([`Collected::evidence`] reads it back): held
+/// for every image at once, it made memory grow with the size of the site.
 pub struct ImageRecord {
     pub key: ImageKey,
-    pub url: Option<String>,
     pub uses: Vec<ImageUse>,
-    pub evidence: Evidence,
+    /// What the passes over all images read from the evidence.
+    pub facts: Facts,
     pub matched: Option<AssetMatch>,
     /// Which source it came from (index into the scan's sources).
     pub source: usize,
     /// Its evidence-cache key, when the source can tell an unchanged image.
     pub cache_key: Option<String>,
+    evidence: Slot,
+}
+
+/// The few facts of an image's [`Evidence`] that matching and face selection need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Facts {
+    pub format: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub phash: Option<String>,
+    /// The EXIF preview's hash, a stand-in that only rules matches out.
+    pub preview_phash: Option<String>,
+    /// The image could be read (`Evidence::error` is unset).
+    pub readable: bool,
+    /// Face detection ran on it (`Evidence::faces` is set).
+    pub faces_checked: bool,
+}
+
+impl Facts {
+    /// Bring the facts up to date with `evidence`, allocating only for what changed:
+    /// each allocation a worker makes here lives until the scan ends, and strewn
+    /// among the decode buffers of that worker it keeps them from being returned.
+    fn update(&mut self, evidence: &Evidence) {
+        if self.format != evidence.format {
+            self.format.clone_from(&evidence.format);
+        }
+        if self.phash != evidence.phash {
+            self.phash.clone_from(&evidence.phash);
+        }
+        if self.preview_phash != evidence.preview_phash {
+            self.preview_phash.clone_from(&evidence.preview_phash);
+        }
+        self.width = evidence.width;
+        self.height = evidence.height;
+        self.readable = evidence.error.is_none();
+        self.faces_checked = evidence.faces.is_some();
+    }
+
+    pub fn of(evidence: &Evidence) -> Facts {
+        Facts {
+            format: evidence.format.clone(),
+            width: evidence.width,
+            height: evidence.height,
+            phash: evidence.phash.clone(),
+            preview_phash: evidence.preview_phash.clone(),
+            readable: evidence.error.is_none(),
+            faces_checked: evidence.faces.is_some(),
+        }
+    }
 }
 
 /// The pipeline up to ledger matching: what `scan` judges and `ledger suggest` stubs.
@@ -124,6 +179,27 @@ pub struct Collected {
     pub ledger: Ledger,
     pub root: Option<String>,
     sources: Vec<Box<dyn Source>>,
+    spill: EvidenceSpill,
+}
+
+impl Collected {
+    /// The image's full URL: its remote URL, or the site's base joined with its path.
+    pub fn url(&self, record: &ImageRecord) -> Option<String> {
+        match &record.key {
+            ImageKey::Remote(u) => Some(u.clone()),
+            ImageKey::Local(p) => self.sources[record.source]
+                .scope()
+                .base
+                .join(p)
+                .ok()
+                .map(|u| u.to_string()),
+        }
+    }
+
+    /// The full evidence of one of [`Collected::images`].
+    pub fn evidence(&self, record: &ImageRecord) -> Result<Evidence> {
+        self.spill.get(record.evidence).map_err(Error::Spill)
+    }
 }
 
 /// Load every ledger the config and command line name.
@@ -201,9 +277,12 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                     // Wikimedia's file page) shows nothing on this one.
                     Target::Image(key)
                         if u.kind == RefKind::AnchorHref && is_offsite(key, scope) => {}
+                    // Most images appear once or twice: a default first
+                    // capacity of four would hold (empty) room for more uses
+                    // per image than all the uses of the site.
                     Target::Image(key) => by_image
                         .entry((source_index, key.clone()))
-                        .or_default()
+                        .or_insert_with(|| Vec::with_capacity(1))
                         .push(u),
                     Target::OutsideRoot(_) => outside_root.push(u),
                     // Embedded in the page itself: there is no file to clear
@@ -222,12 +301,17 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
 
     let face_config = face_config(&options.rules)?;
     let cache = open_cache(options);
+    // Here, not in the workers: what lives until the end is best made by one thread.
+    for uses in by_image.values_mut() {
+        uses.shrink_to_fit();
+    }
+    let spill = EvidenceSpill::new();
     let bar = progress_bar(options.progress, by_image.len() as u64, "reading images");
     // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
     // and the ledger matches that need nothing more (sha256, `files` globs).
     let mut images: Vec<ImageRecord> = by_image
         .into_par_iter()
-        .map(|((source_index, key), uses)| {
+        .map(|((source_index, key), uses)| -> Result<ImageRecord> {
             let source = &sources[source_index];
             let cache_key = cache
                 .as_ref()
@@ -252,22 +336,18 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                 evidence
             });
             let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
-            let url = match &key {
-                ImageKey::Remote(u) => Some(u.clone()),
-                ImageKey::Local(p) => source.scope().base.join(p).ok().map(|u| u.to_string()),
-            };
             bar.inc(1);
-            ImageRecord {
+            Ok(ImageRecord {
                 key,
-                url,
                 uses,
-                evidence,
+                facts: Facts::of(&evidence),
                 matched,
                 source: source_index,
                 cache_key,
-            }
+                evidence: spill.put(&evidence).map_err(Error::Spill)?,
+            })
         })
-        .collect();
+        .collect::<Result<_>>()?;
     bar.finish_and_clear();
 
     // Pass 2: copies (srcset siblings, CMS derivatives, re-encodings) of matched
@@ -279,10 +359,10 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
             .map(|r| ledger::MatchCandidate {
                 path: r.key.site_path(),
                 phash: r
-                    .evidence
+                    .facts
                     .phash
                     .clone()
-                    .or_else(|| r.evidence.preview_phash.clone()),
+                    .or_else(|| r.facts.preview_phash.clone()),
                 positions: r
                     .uses
                     .iter()
@@ -296,22 +376,27 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
     let unmatched = matched
         .iter()
         .zip(&images)
-        .any(|(m, r)| m.is_none() && r.evidence.error.is_none());
+        .any(|(m, r)| m.is_none() && r.facts.readable);
     let comparable = ledger.has_phashes() || matched.iter().any(Option::is_some);
     if unmatched && comparable || options.all_phashes {
         // `ledger suggest` writes the hashes into stubs: those must be the photos' own.
         let previews = !options.all_phashes;
         let bar = progress_bar(options.progress, images.len() as u64, "fingerprinting");
-        images.par_iter_mut().for_each(|record| {
+        images.par_iter_mut().try_for_each(|record| {
             bar.inc(1);
-            let ev = &record.evidence;
-            let hashed = ev.phash.is_some() || (previews && ev.preview_phash.is_some());
-            if !hashed && ev.error.is_none() {
-                refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
-                    add_phash(evidence, bytes, previews);
-                });
+            let facts = &record.facts;
+            let hashed = facts.phash.is_some() || (previews && facts.preview_phash.is_some());
+            if !hashed && facts.readable {
+                refresh(
+                    record,
+                    &sources,
+                    cache.as_ref(),
+                    &spill,
+                    |evidence, bytes| add_phash(evidence, bytes, previews),
+                )?;
             }
-        });
+            Ok::<_, Error>(())
+        })?;
         bar.finish_and_clear();
         let named = matched;
         matched = loop {
@@ -327,11 +412,15 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                 .par_iter_mut()
                 .enumerate()
                 .filter(|(i, _)| unconfirmed.contains(i))
-                .for_each(|(_, record)| {
-                    refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
-                        add_phash(evidence, bytes, false);
-                    });
-                });
+                .try_for_each(|(_, record)| {
+                    refresh(
+                        record,
+                        &sources,
+                        cache.as_ref(),
+                        &spill,
+                        |evidence, bytes| add_phash(evidence, bytes, false),
+                    )
+                })?;
         };
     }
     for (record, m) in images.iter_mut().zip(matched) {
@@ -340,23 +429,32 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
 
     // Pass 3: faces, where the ledger does not say who is shown.
     let bar = progress_bar(options.progress, images.len() as u64, "looking for faces");
-    images.par_iter_mut().for_each(|record| {
+    images.par_iter_mut().try_for_each(|record| {
         bar.inc(1);
         let wanted = wants_faces(
             options.faces,
-            &record.evidence,
+            &record.facts,
             record.matched.as_ref(),
             &ledger,
         );
-        if !wanted {
+        if !wanted && record.facts.faces_checked {
             // Faces a cached entry carries from another mode do not count here.
-            record.evidence.faces = None;
-        } else if record.evidence.faces.is_none() {
-            refresh(record, &sources, cache.as_ref(), |evidence, bytes| {
-                look_for_faces(evidence, bytes, &face_config);
-            });
+            let mut evidence = spill.get(record.evidence).map_err(Error::Spill)?;
+            evidence.faces = None;
+            park(record, &spill, &evidence)?;
+        } else if wanted && !record.facts.faces_checked {
+            refresh(
+                record,
+                &sources,
+                cache.as_ref(),
+                &spill,
+                |evidence, bytes| {
+                    look_for_faces(evidence, bytes, &face_config);
+                },
+            )?;
         }
-    });
+        Ok::<_, Error>(())
+    })?;
     bar.finish_and_clear();
     Ok(Collected {
         pages: page_count,
@@ -366,6 +464,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         ledger,
         root,
         sources,
+        spill,
     })
 }
 
@@ -393,7 +492,7 @@ fn preview_matches(
     round: &[Option<AssetMatch>],
 ) -> HashSet<usize> {
     let preview_only =
-        |i: usize| images[i].evidence.phash.is_none() && images[i].evidence.preview_phash.is_some();
+        |i: usize| images[i].facts.phash.is_none() && images[i].facts.preview_phash.is_some();
     let mut indexed_previews: HashMap<&str, Vec<usize>> = HashMap::new();
     for (j, n) in named.iter().enumerate() {
         if let Some(n) = n
@@ -447,19 +546,28 @@ fn refresh(
     record: &mut ImageRecord,
     sources: &[Box<dyn Source>],
     cache: Option<&cache::Cache>,
+    spill: &EvidenceSpill,
     add: impl FnOnce(&mut Evidence, &[u8]),
-) {
+) -> Result<()> {
+    let mut evidence = spill.get(record.evidence).map_err(Error::Spill)?;
     match sources[record.source].read_image(&record.key) {
         Ok(bytes) => {
-            add(&mut record.evidence, &bytes.bytes);
-            store(cache, record.cache_key.as_deref(), &record.evidence);
+            add(&mut evidence, &bytes.bytes);
+            store(cache, record.cache_key.as_deref(), &evidence);
         }
-        Err(e) => record
-            .evidence
+        Err(e) => evidence
             .metadata
             .warnings
             .push(format!("read again for more evidence, but: {e}")),
     }
+    park(record, spill, &evidence)
+}
+
+/// Put an image's changed evidence back on disk (the old entry is left unread).
+fn park(record: &mut ImageRecord, spill: &EvidenceSpill, evidence: &Evidence) -> Result<()> {
+    record.evidence = spill.put(evidence).map_err(Error::Spill)?;
+    record.facts.update(evidence);
+    Ok(())
 }
 
 /// True for an image hosted on another site than the one scanned.
@@ -496,16 +604,15 @@ fn face_config(rules: &Rules) -> Result<evidence::faces::FaceConfig> {
 /// does not record (or every photograph in an audit).
 fn wants_faces(
     mode: FacesMode,
-    evidence: &Evidence,
+    facts: &Facts,
     matched: Option<&AssetMatch>,
     ledger: &Ledger,
 ) -> bool {
-    let (Some(format), Some(w), Some(h)) =
-        (evidence.format.as_deref(), evidence.width, evidence.height)
+    let (Some(format), Some(w), Some(h)) = (facts.format.as_deref(), facts.width, facts.height)
     else {
         return false;
     };
-    if evidence.error.is_some() || !evidence::faces::is_photograph(format, w, h) {
+    if !facts.readable || !evidence::faces::is_photograph(format, w, h) {
         return false;
     }
     let people_recorded = matched
@@ -543,7 +650,26 @@ fn progress_bar(enabled: bool, len: u64, what: &str) -> indicatif::ProgressBar {
 }
 
 /// Run the whole pipeline and produce the report every format renders.
+///
+/// The report holds every image's evidence; [`judge`] and
+/// [`Scanned::write_report`] write the same report without holding it.
 pub fn scan(options: &ScanOptions) -> Result<Report> {
+    judge(options)?.into_report()
+}
+
+/// A judged scan: its findings and summary, with each image's evidence still
+/// on disk, so a report can be written one image at a time.
+pub struct Scanned {
+    collected: Collected,
+    findings: Vec<Finding>,
+    summary: Summary,
+    as_of: NaiveDate,
+    rules: Vec<RuleInfo>,
+    thumbnails: bool,
+}
+
+/// Run the pipeline up to the findings: collect, match, judge every image.
+pub fn judge(options: &ScanOptions) -> Result<Scanned> {
     let collected = collect(options)?;
     let ctx = policy::Context {
         ledger: &collected.ledger,
@@ -551,26 +677,28 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
         rules: &options.rules,
         as_of: options.as_of,
     };
-    let mut findings: Vec<Finding> = collected
+    let per_image: Vec<Vec<Finding>> = collected
         .images
         .par_iter()
-        .flat_map_iter(|record| {
+        .map(|record| {
+            let evidence = collected.evidence(record)?;
             let case = policy::ImageCase {
                 key: &record.key,
                 uses: &record.uses,
-                evidence: &record.evidence,
+                evidence: &evidence,
                 matched: record.matched.as_ref(),
             };
             let found = policy::evaluate(&ctx, &case);
-            policy::apply_suppressions(
+            Ok(policy::apply_suppressions(
                 found,
                 &record.key.site_path(),
                 &record.uses,
                 &options.config,
                 &options.baseline,
-            )
+            ))
         })
-        .collect();
+        .collect::<Result<_>>()?;
+    let mut findings: Vec<Finding> = per_image.into_iter().flatten().collect();
     findings.extend(outside_root_findings(
         &collected.outside_root,
         &options.rules,
@@ -591,19 +719,6 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
         key(a).cmp(&key(b))
     });
 
-    let flagged: HashSet<&str> = findings.iter().map(|f| f.image.as_str()).collect();
-    let mut images: Vec<ImageReport> = collected
-        .images
-        .par_iter()
-        .map(|record| {
-            let thumbnail = (options.thumbnails && flagged.contains(record.key.display()))
-                .then(|| thumbnail_for(&collected, record))
-                .flatten();
-            image_report(record, thumbnail)
-        })
-        .collect();
-    images.sort_by(|a, b| a.path.cmp(&b.path));
-
     let mut counts = SeverityCounts::default();
     for f in findings.iter().filter(|f| f.suppressed.is_none()) {
         match f.severity {
@@ -612,27 +727,153 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
             Severity::Info => counts.info += 1,
         }
     }
-    Ok(Report {
-        version: REPORT_VERSION,
-        tool: Tool::default(),
-        as_of: options.as_of,
-        targets: collected.sources.iter().map(|s| s.describe()).collect(),
-        root: collected.root.clone(),
-        summary: Summary {
-            pages: collected.pages,
-            images: images.len(),
-            findings: counts,
-            suppressed: findings.iter().filter(|f| f.suppressed.is_some()).count(),
-        },
-        images,
+    let summary = Summary {
+        pages: collected.pages,
+        images: collected.images.len(),
+        findings: counts,
+        suppressed: findings.iter().filter(|f| f.suppressed.is_some()).count(),
+    };
+    Ok(Scanned {
+        collected,
         findings,
-        pages_failed: collected.pages_failed.clone(),
+        summary,
+        as_of: options.as_of,
         rules: options.rules.all(),
+        thumbnails: options.thumbnails,
     })
 }
 
+impl Scanned {
+    /// Every finding, in report order.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Findings that count (not suppressed) at or above `level`, as [`Report::failing`].
+    pub fn failing(&self, level: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.suppressed.is_none() && f.severity >= level)
+            .count()
+    }
+
+    /// Write the report as `format`: the same bytes as rendering [`scan`]'s
+    /// report. JSON is streamed one image at a time and the formats that show
+    /// no image evidence are rendered without it, so memory does not grow with
+    /// the number of images; HTML and JUnit build the whole report first.
+    pub fn write_report(
+        self,
+        format: Format,
+        options: RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        if format == Format::Json {
+            let targets = self.targets();
+            let images = StreamedImages::new(&self.collected);
+            let parts = report::json::Parts {
+                version: REPORT_VERSION,
+                tool: &Tool::default(),
+                as_of: self.as_of,
+                targets: &targets,
+                root: self.collected.root.as_deref(),
+                summary: &self.summary,
+                images: &images,
+                findings: &self.findings,
+                pages_failed: &self.collected.pages_failed,
+            };
+            return report::json::write(out, &parts);
+        }
+        let report = if format.shows_images() {
+            self.into_report().map_err(std::io::Error::other)?
+        } else {
+            self.assemble(Vec::new())
+        };
+        report::write(&report, format, options, out)
+    }
+
+    /// The whole report, every image's evidence in memory.
+    pub fn into_report(self) -> Result<Report> {
+        let mut images: Vec<ImageReport> = {
+            let flagged: HashSet<&str> = self.findings.iter().map(|f| f.image.as_str()).collect();
+            let collected = &self.collected;
+            collected
+                .images
+                .par_iter()
+                .map(|record| {
+                    let thumbnail = (self.thumbnails && flagged.contains(record.key.display()))
+                        .then(|| thumbnail_for(collected, record))
+                        .flatten();
+                    Ok(record_report(
+                        collected,
+                        record,
+                        collected.evidence(record)?,
+                        thumbnail,
+                    ))
+                })
+                .collect::<Result<_>>()?
+        };
+        images.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(self.assemble(images))
+    }
+
+    fn targets(&self) -> Vec<String> {
+        self.collected
+            .sources
+            .iter()
+            .map(|s| s.describe())
+            .collect()
+    }
+
+    fn assemble(self, images: Vec<ImageReport>) -> Report {
+        Report {
+            version: REPORT_VERSION,
+            tool: Tool::default(),
+            as_of: self.as_of,
+            targets: self.targets(),
+            root: self.collected.root,
+            summary: self.summary,
+            images,
+            findings: self.findings,
+            pages_failed: self.collected.pages_failed,
+            rules: self.rules,
+        }
+    }
+}
+
+/// The report's `images`, read from disk and serialized one at a time, in
+/// the order [`Scanned::into_report`] sorts them (by path, stable).
+struct StreamedImages<'a> {
+    collected: &'a Collected,
+    order: Vec<usize>,
+}
+
+impl<'a> StreamedImages<'a> {
+    fn new(collected: &'a Collected) -> Self {
+        let mut order: Vec<usize> = (0..collected.images.len()).collect();
+        order.sort_by_cached_key(|&i| collected.images[i].key.site_path());
+        StreamedImages { collected, order }
+    }
+}
+
+impl serde::Serialize for StreamedImages<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
+        let mut seq = serializer.serialize_seq(Some(self.order.len()))?;
+        for &i in &self.order {
+            let record = &self.collected.images[i];
+            let evidence = self.collected.evidence(record).map_err(S::Error::custom)?;
+            seq.serialize_element(&record_report(self.collected, record, evidence, None))?;
+        }
+        seq.end()
+    }
+}
+
 fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
-    let format = record.evidence.format.as_deref()?;
+    let format = record.facts.format.as_deref()?;
     // The image is read again only for flagged images, so clean scans pay nothing.
     let bytes = collected.sources[record.source]
         .read_image(&record.key)
@@ -691,24 +932,45 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
         .collect()
 }
 
-fn image_report(record: &ImageRecord, thumbnail: Option<Vec<u8>>) -> ImageReport {
-    let ev = &record.evidence;
+fn record_report(
+    collected: &Collected,
+    record: &ImageRecord,
+    evidence: Evidence,
+    thumbnail: Option<Vec<u8>>,
+) -> ImageReport {
+    image_report(
+        &record.key,
+        collected.url(record),
+        &record.uses,
+        record.matched.as_ref(),
+        evidence,
+        thumbnail,
+    )
+}
+
+fn image_report(
+    key: &ImageKey,
+    url: Option<String>,
+    uses: &[ImageUse],
+    matched: Option<&AssetMatch>,
+    ev: Evidence,
+    thumbnail: Option<Vec<u8>>,
+) -> ImageReport {
     ImageReport {
-        url: record.url.clone(),
-        path: record.key.site_path(),
-        sha256: ev.sha256.clone(),
-        phash: ev.phash.clone(),
-        format: ev.format.clone(),
+        url,
+        path: key.site_path(),
+        sha256: ev.sha256,
+        phash: ev.phash,
+        format: ev.format,
         width: ev.width,
         height: ev.height,
         bytes: ev.bytes,
-        metadata: ev.metadata.clone(),
-        faces: ev.faces.clone(),
-        ledger: record.matched.as_ref().map(|m| m.asset.clone()),
-        matched_by: record.matched.as_ref().map(|m| m.by.clone()),
-        error: ev.error.clone(),
-        uses: record
-            .uses
+        metadata: ev.metadata,
+        faces: ev.faces,
+        ledger: matched.map(|m| m.asset.clone()),
+        matched_by: matched.map(|m| m.by.clone()),
+        error: ev.error,
+        uses: uses
             .iter()
             .map(|u| UseReport {
                 page: u.page.clone(),
@@ -734,15 +996,16 @@ pub fn suggest(options: &ScanOptions) -> Result<String> {
     for record in collected
         .images
         .iter()
-        .filter(|r| r.matched.is_none() && r.evidence.error.is_none())
+        .filter(|r| r.matched.is_none() && r.facts.readable)
     {
-        let mut stub = policy::fixes::asset_stub(&record.key, &record.evidence, &record.uses);
+        let evidence = collected.evidence(record)?;
+        let mut stub = policy::fixes::asset_stub(&record.key, &evidence, &record.uses);
         let id = policy::fixes::asset_id_for(&record.key);
         if !seen_ids.insert(id.clone()) {
             // Two files with one stem: keep ids unique so the stubs paste cleanly.
             let unique = format!(
                 "{id}-{}",
-                &record.evidence.sha256.as_deref().unwrap_or("0000")[..8]
+                &evidence.sha256.as_deref().unwrap_or("0000")[..8]
             );
             stub = stub.replacen(&format!("id = \"{id}\""), &format!("id = \"{unique}\""), 1);
         }
@@ -774,7 +1037,12 @@ pub fn inspect(path: &str) -> ImageReport {
             let mut evidence =
                 evidence::analyze(&bytes, sidecar.as_deref(), &EvidenceOptions { phash: true });
             let face_config = evidence::faces::FaceConfig::default();
-            if wants_faces(FacesMode::All, &evidence, None, &Ledger::default()) {
+            if wants_faces(
+                FacesMode::All,
+                &Facts::of(&evidence),
+                None,
+                &Ledger::default(),
+            ) {
                 look_for_faces(&mut evidence, &bytes, &face_config);
             }
             (evidence, None)
@@ -787,14 +1055,6 @@ pub fn inspect(path: &str) -> ImageReport {
             None,
         ),
     };
-    let record = ImageRecord {
-        key: ImageKey::Local(path.to_string()),
-        url,
-        uses: Vec::new(),
-        evidence,
-        matched: None,
-        source: 0,
-        cache_key: None,
-    };
-    image_report(&record, None)
+    let key = ImageKey::Local(path.to_string());
+    image_report(&key, url, &[], None, evidence, None)
 }

@@ -291,7 +291,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         cache,
         all_phashes: false,
     };
-    let report = clearance::scan(&options)?;
+    let scanned = clearance::judge(&options)?;
     let color = args.output.is_none()
         && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     let threshold = match args.fail_on {
@@ -299,29 +299,48 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let rendered = report::render(
-        &report,
-        args.format,
-        report::RenderOptions {
-            color,
-            fail_on: threshold,
-        },
-    );
+    let failing = threshold.map_or(0, |level| scanned.failing(level));
+    // Made now: writing the report hands the findings over.
+    let baseline = args
+        .write_baseline
+        .as_ref()
+        .map(|path| (path, clearance::baseline::render(scanned.findings())));
+    let render_options = report::RenderOptions {
+        color,
+        fail_on: threshold,
+    };
+    // The report is written as it is made: a large site's never sits whole in memory.
     match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            scanned
+                .write_report(args.format, render_options, &mut out)
+                .and_then(|()| out.flush())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not an error worth a message.
-            let _ = stdout.write_all(rendered.as_bytes());
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = scanned
+                .write_report(args.format, render_options, &mut out)
+                .and_then(|()| out.flush());
+            match written {
+                // A closed pipe (`| head`) is not an error worth a message.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    return Err(e).context("cannot write the report");
+                }
+                _ => {}
+            }
         }
     }
-    if let Some(path) = &args.write_baseline {
-        clearance::baseline::write(&report, path)?;
+    if let Some((path, baseline)) = baseline {
+        clearance::baseline::write(&baseline, path)?;
     }
-    Ok(match threshold {
-        Some(level) if report.failing(level) > 0 => ExitCode::from(1),
-        _ => ExitCode::SUCCESS,
+    Ok(if failing > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

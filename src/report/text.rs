@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
+use std::io;
 
 use anstyle::{AnsiColor, Style};
 
@@ -16,6 +17,39 @@ fn style_for(severity: Severity) -> Style {
 }
 
 pub fn render(report: &Report, color: bool) -> String {
+    let mut out = String::new();
+    write_to(report, color, &mut out);
+    out
+}
+
+/// Write the report to `out` as it is produced: the same bytes as [`render`],
+/// without holding them all.
+pub fn write(report: &Report, color: bool, out: &mut dyn io::Write) -> io::Result<()> {
+    let mut sink = IoSink { out, error: None };
+    write_to(report, color, &mut sink);
+    sink.error.map_or(Ok(()), Err)
+}
+
+/// `fmt::Write` over `io::Write`, keeping the first I/O error (which
+/// `fmt::Error` cannot carry) and writing nothing after it.
+struct IoSink<'a> {
+    out: &'a mut dyn io::Write,
+    error: Option<io::Error>,
+}
+
+impl Write for IoSink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
+}
+
+fn write_to(report: &Report, color: bool, out: &mut impl Write) {
     let paint = |style: Style, text: &str| -> String {
         if color {
             format!("{style}{text}{style:#}")
@@ -25,7 +59,6 @@ pub fn render(report: &Report, color: bool) -> String {
     };
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
-    let mut out = String::new();
 
     let mut by_page: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
     for f in &report.findings {
@@ -52,7 +85,7 @@ pub fn render(report: &Report, color: bool) -> String {
                 let _ = writeln!(out, "    {} {}", paint(dim, "fix:"), f.fix);
             }
         }
-        out.push('\n');
+        let _ = out.write_char('\n');
     }
     for failure in &report.pages_failed {
         let _ = writeln!(
@@ -79,7 +112,6 @@ pub fn render(report: &Report, color: bool) -> String {
         paint(style_for(Severity::Error), "not cleared")
     };
     let _ = writeln!(out, "{verdict}: {line} (as of {})", report.as_of);
-    out
 }
 
 /// `clearance inspect`: one image's rights evidence as a readable card.
