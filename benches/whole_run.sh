@@ -13,6 +13,7 @@
 #   3. time `exiftool -j` and `exiv2 -pa` over the same images;
 #   4. time clearance: cold scan (empty --cache), warm rescan (same cache),
 #      --jobs 1 and --jobs 2 with --no-cache; peak RSS of each from /usr/bin/time -v.
+# Every timing is the fastest of REPEAT (default 3) runs.
 # Results are printed as a Markdown table and appended to WORKDIR/results.md, with
 # the machine, date and commit, ready for BENCHMARKS.md ("Whole run").
 #
@@ -45,21 +46,35 @@ mkdir -p "$work"
 clearance=$target_dir/release/clearance
 gen_site=$target_dir/release/examples/gen-site
 
-# run LABEL OUTFILE CMD...: run CMD under /usr/bin/time -v; sets $secs and $rss_mb.
+# Timings on a shared machine jump by seconds when a neighbour flushes its disk:
+# each command runs REPEAT times (default 3) and the fastest run counts.
+repeat=${REPEAT:-3}
+
+# run LABEL OUTFILE CMD...: run CMD under /usr/bin/time -v; sets $secs (the
+# fastest of $repeat runs) and $rss_mb (the largest peak RSS of them).
 # Exit status 0 or 1 is success (clearance exits 1 when it has findings; exiv2
 # exits non-zero for files without some metadata); anything else stops the run.
+# PREPARE, when set, is run before each repetition (e.g. to empty a cache).
 run() {
     local label=$1 out=$2; shift 2
-    local log=$work/time-$label.log status=0
-    /usr/bin/time -v -o "$log" "$@" >"$out" 2>"$work/stderr-$label.log" || status=$?
-    if [ "$status" -gt 1 ] && [ "$label" != "${label#clearance}" ]; then
-        echo "whole_run: $label failed (exit $status):" >&2
-        tail -5 "$work/stderr-$label.log" >&2
-        exit 2
-    fi
-    secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {
-        n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$log")
-    rss_mb=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log")
+    local log=$work/time-$label.log status i s r
+    secs=; rss_mb=0
+    for ((i = 0; i < repeat; i++)); do
+        if [ -n "${PREPARE:-}" ]; then eval "$PREPARE"; fi
+        status=0
+        /usr/bin/time -v -o "$log" "$@" >"$out" 2>"$work/stderr-$label.log" || status=$?
+        if [ "$status" -gt 1 ] && [ "$label" != "${label#clearance}" ]; then
+            echo "whole_run: $label failed (exit $status):" >&2
+            tail -5 "$work/stderr-$label.log" >&2
+            exit 2
+        fi
+        s=$(awk -F': ' '/Elapsed \(wall clock\)/ {
+            n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; printf "%.2f", s }' "$log")
+        r=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$log")
+        if [ -z "$secs" ] || awk -v a="$s" -v b="$secs" 'BEGIN { exit !(a < b) }'; then secs=$s; fi
+        if [ "$r" -gt "$rss_mb" ]; then rss_mb=$r; fi
+    done
+    return 0
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -70,7 +85,7 @@ commit=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo
     echo "### Whole run, $(date -u +%Y-%m-%d) — $machine — commit $commit"
     echo
-    echo "Command: \`SIZES=\"$sizes\" PAGES=$pages FACES=$faces PREVIEW=$preview benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP$([ "$preview" = 0 ] && echo ", no EXIF preview" || echo " + EXIF preview"))"
+    echo "Command: \`SIZES=\"$sizes\" PAGES=$pages FACES=$faces PREVIEW=$preview REPEAT=$repeat benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP$([ "$preview" = 0 ] && echo ", no EXIF preview" || echo " + EXIF preview"))"
     echo
     echo "| images | MB | exiftool -j s | exiv2 -pa s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | warm / cold | jobs1 / jobs2 | phash matches |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -91,15 +106,15 @@ for n in $sizes; do
     fi
 
     cache=$work/cache-$n$suffix
-    rm -rf "$cache"
     scan=("$clearance" scan "$site/site" --config "$site/clearance.toml" --format json --no-progress --faces "$faces")
-    run clearance-cold-$n "$work/report-$n.json" "${scan[@]}" --cache "$cache"; cold_s=$secs; cold_rss=$rss_mb
+    # Cold: every repetition starts from an empty cache.
+    PREPARE="rm -rf '$cache'" run clearance-cold-$n "$work/report-$n.json" "${scan[@]}" --cache "$cache"; cold_s=$secs; cold_rss=$rss_mb
     if ! grep -q '"images"' "$work/report-$n.json"; then
         echo "whole_run: the cold scan wrote no JSON report (is \`clearance scan\` implemented?)" >&2
         exit 2
     fi
     # Every generated photo is distinct: any perceptual-hash match is a false one.
-    phash_matches=$(grep -Eo '"by": ?"phash"' "$work/report-$n.json" | wc -l)
+    phash_matches=$({ grep -Eo '"by": ?"phash"' "$work/report-$n.json" || true; } | wc -l)
     run clearance-warm-$n "$work/report-warm-$n.json" "${scan[@]}" --cache "$cache"; warm_s=$secs; warm_rss=$rss_mb
     # The warm report must say the same as the cold one (the cache changes speed, not answers).
     if ! cmp -s "$work/report-$n.json" "$work/report-warm-$n.json"; then
