@@ -5,6 +5,9 @@
 #[path = "support/synthetic_photo.rs"]
 mod synthetic_photo;
 
+#[path = "support/exif_preview.rs"]
+mod exif_preview;
+
 use clearance::evidence::decode::decode_reduced;
 use clearance::evidence::fingerprint::{Fingerprint, MATCH_THRESHOLD, PHash, preview_phash};
 use clearance::evidence::jpeg_dc::dc_luma;
@@ -57,7 +60,7 @@ fn dct_scaled_decode(bencher: Bencher, (width, height): (u32, u32)) {
 fn preview_hash(bencher: Bencher, (width, height): (u32, u32)) {
     let photo = synthetic_photo::photo(3, width, height);
     let preview = image::imageops::thumbnail(&photo, 160, 160 * height / width);
-    let bytes = with_exif_preview(&jpeg_of(&photo), &jpeg_of(&preview));
+    let bytes = exif_preview::with_exif_preview(&jpeg_of(&photo), &jpeg_of(&preview));
     bencher.bench(|| {
         preview_phash(divan::black_box(&bytes), "jpeg", width, height).expect("a usable preview")
     });
@@ -68,39 +71,6 @@ fn jpeg_of(image: &image::RgbImage) -> Vec<u8> {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 88)
         .encode_image(image)
         .unwrap();
-    out
-}
-
-/// `main` with an EXIF APP1 whose IFD1 holds `preview`, as cameras write it.
-fn with_exif_preview(main: &[u8], preview: &[u8]) -> Vec<u8> {
-    let (ifd1_at, data_at) = (14u32, 14 + 2 + 3 * 12 + 4);
-    let mut tiff = b"II*\0".to_vec();
-    tiff.extend_from_slice(&8u32.to_le_bytes());
-    tiff.extend_from_slice(&0u16.to_le_bytes());
-    tiff.extend_from_slice(&ifd1_at.to_le_bytes());
-    tiff.extend_from_slice(&3u16.to_le_bytes());
-    for (tag, kind, value) in [
-        (0x0103u16, 3u16, 6u32),
-        (0x0201, 4, data_at),
-        (0x0202, 4, preview.len() as u32),
-    ] {
-        for part in [
-            &tag.to_le_bytes()[..],
-            &kind.to_le_bytes(),
-            &1u32.to_le_bytes(),
-        ] {
-            tiff.extend_from_slice(part);
-        }
-        tiff.extend_from_slice(&value.to_le_bytes());
-    }
-    tiff.extend_from_slice(&0u32.to_le_bytes());
-    tiff.extend_from_slice(preview);
-    let mut out = main[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&(tiff.len() as u16 + 8).to_be_bytes());
-    out.extend_from_slice(b"Exif\0\0");
-    out.extend_from_slice(&tiff);
-    out.extend_from_slice(&main[2..]);
     out
 }
 

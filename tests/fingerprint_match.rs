@@ -13,6 +13,9 @@
 #[path = "../benches/support/synthetic_photo.rs"]
 mod synthetic_photo;
 
+#[path = "../benches/support/exif_preview.rs"]
+mod exif_preview;
+
 use std::path::Path;
 
 use clearance::evidence::fingerprint::{
@@ -531,41 +534,6 @@ fn ledger_suggest_from_originals_lets_a_scan_match_every_derivative() {
     }
 }
 
-/// JPEG `main` with an EXIF APP1 whose IFD1 holds `preview` (a JPEG), the way
-/// cameras embed their 160-px thumbnail.
-fn with_exif_preview(main: &[u8], preview: &[u8]) -> Vec<u8> {
-    // TIFF (little-endian): header, empty IFD0 pointing at IFD1, IFD1 with
-    // Compression = 6, JPEGInterchangeFormat and its length, then the preview.
-    let ifd0_at = 8u32;
-    let ifd1_at = ifd0_at + 2 + 4;
-    let data_at = ifd1_at + 2 + 3 * 12 + 4;
-    let mut tiff = b"II*\0".to_vec();
-    tiff.extend_from_slice(&ifd0_at.to_le_bytes());
-    tiff.extend_from_slice(&0u16.to_le_bytes());
-    tiff.extend_from_slice(&ifd1_at.to_le_bytes());
-    tiff.extend_from_slice(&3u16.to_le_bytes());
-    for (tag, kind, value) in [
-        (0x0103u16, 3u16, 6u32),
-        (0x0201, 4, data_at),
-        (0x0202, 4, preview.len() as u32),
-    ] {
-        tiff.extend_from_slice(&tag.to_le_bytes());
-        tiff.extend_from_slice(&kind.to_le_bytes());
-        tiff.extend_from_slice(&1u32.to_le_bytes());
-        tiff.extend_from_slice(&value.to_le_bytes());
-    }
-    tiff.extend_from_slice(&0u32.to_le_bytes());
-    tiff.extend_from_slice(preview);
-    let mut payload = b"Exif\0\0".to_vec();
-    payload.extend_from_slice(&tiff);
-    let mut out = main[..2].to_vec();
-    out.extend_from_slice(&[0xFF, 0xE1]);
-    out.extend_from_slice(&(payload.len() as u16 + 2).to_be_bytes());
-    out.extend_from_slice(&payload);
-    out.extend_from_slice(&main[2..]);
-    out
-}
-
 /// The EXIF preview only speeds up ruling matches out: a photo carrying
 /// another photo's preview (an editor that kept the old one) is not cleared by
 /// it, while copies of a camera original with a genuine preview still match.
@@ -581,14 +549,14 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
     let files = [
         (
             "original.jpg",
-            with_exif_preview(&jpeg(&original, 90), &preview_of(&original)),
+            exif_preview::with_exif_preview(&jpeg(&original, 90), &preview_of(&original)),
         ),
         ("copy-300.jpg", jpeg(&long_side(&original, 300), 82)),
         ("copy-1024.jpg", jpeg(&long_side(&original, 1024), 82)),
         // Another photo that kept the original's preview.
         (
             "impostor.jpg",
-            with_exif_preview(&jpeg(&impostor, 90), &preview_of(&original)),
+            exif_preview::with_exif_preview(&jpeg(&impostor, 90), &preview_of(&original)),
         ),
     ];
     let mut page = String::from("<html><body>\n");
