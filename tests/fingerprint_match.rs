@@ -415,6 +415,28 @@ fn decoded_and_reduced_decodes_agree() {
     );
 }
 
+/// The JSON report of `clearance scan site --ledger ledger.toml` run in `dir`
+/// (no cache, no face detection: only matching is under test here).
+fn scan_site_with_ledger(dir: &Path) -> serde_json::Value {
+    let scan = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+        .current_dir(dir)
+        .args([
+            "scan",
+            "site",
+            "--ledger",
+            "ledger.toml",
+            "--format",
+            "json",
+            "--faces",
+            "off",
+            "--no-cache",
+        ])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&scan.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)))
+}
+
 /// End to end, as a webmaster would: `ledger suggest` over the originals (the
 /// stubs carry sha256 and phash), the `files` globs removed, then a scan of a
 /// site that publishes only derivatives under unrelated names.
@@ -499,22 +521,7 @@ fn ledger_suggest_from_originals_lets_a_scan_match_every_derivative() {
     }
     std::fs::write(site.join("index.html"), page).unwrap();
 
-    let scan = run(
-        work.path(),
-        &[
-            "scan",
-            "site",
-            "--ledger",
-            "ledger.toml",
-            "--format",
-            "json",
-            "--faces",
-            "off",
-            "--no-cache",
-        ],
-    );
-    let report: serde_json::Value = serde_json::from_slice(&scan.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)));
+    let report = scan_site_with_ledger(work.path());
     for (path, asset) in expected {
         let image = report["images"]
             .as_array()
@@ -570,23 +577,7 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
         "[[asset]]\nid = \"event\"\nfiles = [\"original.jpg\"]\nsource = \"own\"\n",
     )
     .unwrap();
-    let scan = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
-        .current_dir(work.path())
-        .args([
-            "scan",
-            "site",
-            "--ledger",
-            "ledger.toml",
-            "--format",
-            "json",
-            "--faces",
-            "off",
-            "--no-cache",
-        ])
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&scan.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)));
+    let report = scan_site_with_ledger(work.path());
     let image = |path: &str| {
         report["images"]
             .as_array()
