@@ -11,7 +11,8 @@
 #   1. generate the site once (cargo run --release --example gen-site; resumable);
 #   2. read every file once so all tools start with the same warm OS page cache;
 #   3. time `exiftool -j` and `exiv2 -pa` over the same images;
-#   4. time clearance: cold scan (empty --cache), warm rescan (same cache),
+#   4. time the floor: reading and SHA-256-ing every image (examples/read-hash-floor);
+#   5. time clearance: cold scan (empty --cache), warm rescan (same cache),
 #      --jobs 1 and --jobs 2 with --no-cache; peak RSS of each from /usr/bin/time -v.
 # Every timing is the fastest of REPEAT (default 3) runs.
 # Results are printed as a Markdown table and appended to WORKDIR/results.md, with
@@ -42,9 +43,10 @@ have_exiftool=1; command -v exiftool >/dev/null || { have_exiftool=0; echo "whol
 have_exiv2=1; command -v exiv2 >/dev/null || { have_exiv2=0; echo "whole_run: exiv2 not found (apt-get install exiv2): its column is left empty" >&2; }
 
 mkdir -p "$work"
-(cd "$repo" && cargo build --release --bin clearance --example gen-site)
+(cd "$repo" && cargo build --release --bin clearance --example gen-site --example read-hash-floor)
 clearance=$target_dir/release/clearance
 gen_site=$target_dir/release/examples/gen-site
+read_hash_floor=$target_dir/release/examples/read-hash-floor
 
 # Timings on a shared machine jump by seconds when a neighbour flushes its disk:
 # each command runs REPEAT times (default 3) and the fastest run counts.
@@ -87,8 +89,8 @@ commit=$(cd "$repo" && git rev-parse --short HEAD 2>/dev/null || echo unknown)
     echo
     echo "Command: \`SIZES=\"$sizes\" PAGES=$pages FACES=$faces PREVIEW=$preview REPEAT=$repeat benches/whole_run.sh\` (photos ${width}x${height}, EXIF + XMP$([ "$preview" = 0 ] && echo ", no EXIF preview" || echo " + EXIF preview"))"
     echo
-    echo "| images | MB | exiftool -j s | exiv2 -pa s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | warm / cold | jobs1 / jobs2 | phash matches |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| images | MB | exiftool -j s | exiv2 -pa s | read + SHA-256 s | cold scan s (RSS MB) | warm rescan s (RSS MB) | --jobs 1 s | --jobs 2 s | cold / exiv2 | read + SHA-256 / exiv2 | warm / cold | jobs1 / jobs2 | phash matches |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } | tee -a "$work/results.md"
 
 for n in $sizes; do
@@ -104,6 +106,9 @@ for n in $sizes; do
     if [ $have_exiv2 = 1 ]; then
         run exiv2-$n "$work/exiv2-$n.txt" sh -c 'find "$1" -name "*.jpg" -print0 | xargs -0 exiv2 -pa' sh "$site/site/images"; exiv2_s=$secs
     fi
+
+    # What no scan can avoid: read every image and SHA-256 it, on 2 threads.
+    run floor-$n /dev/null "$read_hash_floor" "$site/site/images" --jobs 2; floor_s=$secs
 
     cache=$work/cache-$n$suffix
     scan=("$clearance" scan "$site/site" --config "$site/clearance.toml" --format json --no-progress --faces "$faces")
@@ -123,7 +128,7 @@ for n in $sizes; do
     run clearance-jobs1-$n /dev/null "${scan[@]}" --no-cache --jobs 1; jobs1_s=$secs
     run clearance-jobs2-$n /dev/null "${scan[@]}" --no-cache --jobs 2; jobs2_s=$secs
 
-    echo "| $n | $mb | $exiftool_s | $exiv2_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") | $phash_matches |" \
+    echo "| $n | $mb | $exiftool_s | $exiv2_s | $floor_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$floor_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") | $phash_matches |" \
         | tee -a "$work/results.md"
 done
 echo "whole_run: results appended to $work/results.md" >&2

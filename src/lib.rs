@@ -130,6 +130,8 @@ pub struct Facts {
     pub phash: Option<String>,
     /// The EXIF preview's hash, a stand-in that only rules matches out.
     pub preview_phash: Option<String>,
+    /// A pixel fingerprint was attempted (`Evidence::phash_tried`).
+    pub phash_tried: bool,
     /// The image could be read (`Evidence::error` is unset).
     pub readable: bool,
     /// Face detection ran on it (`Evidence::faces` is set).
@@ -152,6 +154,7 @@ impl Facts {
         }
         self.width = evidence.width;
         self.height = evidence.height;
+        self.phash_tried = evidence.phash_tried;
         self.readable = evidence.error.is_none();
         self.faces_checked = evidence.faces.is_some();
     }
@@ -163,8 +166,28 @@ impl Facts {
             height: evidence.height,
             phash: evidence.phash.clone(),
             preview_phash: evidence.preview_phash.clone(),
+            phash_tried: evidence.phash_tried,
             readable: evidence.error.is_none(),
             faces_checked: evidence.faces.is_some(),
+        }
+    }
+}
+
+/// Stage timings on stderr when `CLEARANCE_TIMINGS` is set: how BENCHMARKS.md
+/// splits a scan's wall time between its stages.
+struct Stopwatch(Option<std::time::Instant>);
+
+impl Stopwatch {
+    fn start() -> Stopwatch {
+        Stopwatch(std::env::var_os("CLEARANCE_TIMINGS").map(|_| std::time::Instant::now()))
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(since) = &mut self.0 {
+            let now = std::time::Instant::now();
+            let ms = (now - *since).as_secs_f64() * 1e3;
+            eprintln!("clearance: timing: {stage}: {ms:.1} ms");
+            *since = now;
         }
     }
 }
@@ -180,6 +203,8 @@ pub struct Collected {
     pub root: Option<String>,
     sources: Vec<Box<dyn Source>>,
     spill: EvidenceSpill,
+    /// Kept to the end for thumbnails; what the scan stored becomes a pack on drop.
+    cache: Option<cache::Cache>,
 }
 
 impl Collected {
@@ -255,7 +280,9 @@ fn open_sources(options: &ScanOptions) -> Result<OpenedSources> {
 
 /// Find pages and images, read each image's evidence once, and match it to the ledger.
 pub fn collect(options: &ScanOptions) -> Result<Collected> {
+    let mut stopwatch = Stopwatch::start();
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
+    stopwatch.lap("ledger");
     let (sources, root) = open_sources(options)?;
     let mut pages_failed = Vec::new();
     let mut page_count = 0;
@@ -265,6 +292,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         let mut pages: Vec<Page> = Vec::new();
         pages_failed.extend(source.pages(&mut |p| pages.push(p))?);
         page_count += pages.len();
+        stopwatch.lap("pages");
         let scope = source.scope();
         let extractions: Vec<_> = pages
             .par_iter()
@@ -299,8 +327,10 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         }
     }
 
+    stopwatch.lap("extraction");
     let face_config = face_config(&options.rules)?;
     let cache = open_cache(options);
+    stopwatch.lap("cache index");
     // Here, not in the workers: what lives until the end is best made by one thread.
     for uses in by_image.values_mut() {
         uses.shrink_to_fit();
@@ -325,7 +355,10 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                     Ok(bytes) => evidence::analyze(
                         &bytes.bytes,
                         bytes.sidecar.as_deref(),
-                        &EvidenceOptions { phash: false },
+                        &EvidenceOptions {
+                            phash: false,
+                            preview_phash: true,
+                        },
                     ),
                     Err(e) => Evidence {
                         error: Some(e.to_string()),
@@ -349,11 +382,14 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         })
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
+    stopwatch.lap("evidence");
 
     // Pass 2: copies (srcset siblings, CMS derivatives, re-encodings) of matched
     // files. Perceptual hashes cost a pixel decode, so they are computed only
     // when some image is still unmatched and there is something to compare it with.
-    let candidates = |images: &[ImageRecord]| -> Vec<ledger::MatchCandidate> {
+    // `previews`: let preview hashes stand in for missing pixel hashes, on both
+    // sides of a match; every match that rests on one is then confirmed below.
+    let candidates = |images: &[ImageRecord], previews: bool| -> Vec<ledger::MatchCandidate> {
         images
             .iter()
             .map(|r| ledger::MatchCandidate {
@@ -362,7 +398,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                     .facts
                     .phash
                     .clone()
-                    .or_else(|| r.facts.preview_phash.clone()),
+                    .or_else(|| previews.then(|| r.facts.preview_phash.clone()).flatten()),
                 positions: r
                     .uses
                     .iter()
@@ -372,7 +408,8 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
             .collect()
     };
     let mut matched: Vec<Option<AssetMatch>> = images.iter().map(|r| r.matched.clone()).collect();
-    ledger.match_copies(&candidates(&images), &mut matched);
+    // Without previews: what is matched here is never confirmed again.
+    ledger.match_copies(&candidates(&images, false), &mut matched);
     let unmatched = matched
         .iter()
         .zip(&images)
@@ -385,7 +422,9 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         images.par_iter_mut().try_for_each(|record| {
             bar.inc(1);
             let facts = &record.facts;
-            let hashed = facts.phash.is_some() || (previews && facts.preview_phash.is_some());
+            let hashed = facts.phash.is_some()
+                || facts.phash_tried
+                || (previews && facts.preview_phash.is_some());
             if !hashed && facts.readable {
                 refresh(
                     record,
@@ -401,7 +440,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         let named = matched;
         matched = loop {
             let mut round = named.clone();
-            ledger.match_copies(&candidates(&images), &mut round);
+            ledger.match_copies(&candidates(&images, true), &mut round);
             let unconfirmed = preview_matches(&images, &named, &round);
             if unconfirmed.is_empty() {
                 break round;
@@ -427,6 +466,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         record.matched = m;
     }
 
+    stopwatch.lap("copies");
     // Pass 3: faces, where the ledger does not say who is shown.
     let bar = progress_bar(options.progress, images.len() as u64, "looking for faces");
     images.par_iter_mut().try_for_each(|record| {
@@ -456,6 +496,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         Ok::<_, Error>(())
     })?;
     bar.finish_and_clear();
+    stopwatch.lap("faces");
     Ok(Collected {
         pages: page_count,
         images,
@@ -465,6 +506,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         root,
         sources,
         spill,
+        cache,
     })
 }
 
@@ -480,6 +522,7 @@ fn add_phash(evidence: &mut Evidence, bytes: &[u8], previews: bool) {
         }
     }
     evidence.phash = evidence::fingerprint::phash(bytes, &format);
+    evidence.phash_tried = true;
     evidence.preview_phash = None;
 }
 
@@ -671,6 +714,7 @@ pub struct Scanned {
 /// Run the pipeline up to the findings: collect, match, judge every image.
 pub fn judge(options: &ScanOptions) -> Result<Scanned> {
     let collected = collect(options)?;
+    let mut stopwatch = Stopwatch::start();
     let ctx = policy::Context {
         ledger: &collected.ledger,
         config: &options.config,
@@ -705,20 +749,29 @@ pub fn judge(options: &ScanOptions) -> Result<Scanned> {
         options,
     ));
     // Page order, then position on the page; the most severe first on one line.
-    findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            (
-                f.page.clone(),
-                f.line,
-                f.image.clone(),
-                std::cmp::Reverse(f.severity),
-                f.rule.clone(),
-                f.message.clone(),
-            )
-        };
-        key(a).cmp(&key(b))
-    });
+    fn order_key(
+        f: &Finding,
+    ) -> (
+        Option<&str>,
+        Option<u32>,
+        &str,
+        std::cmp::Reverse<Severity>,
+        &str,
+        &str,
+    ) {
+        (
+            f.page.as_deref(),
+            f.line,
+            f.image.as_str(),
+            std::cmp::Reverse(f.severity),
+            f.rule.as_str(),
+            f.message.as_str(),
+        )
+    }
+    // Borrowed keys: a sort of ten thousand findings must not clone their strings.
+    findings.par_sort_by(|a, b| order_key(a).cmp(&order_key(b)));
 
+    stopwatch.lap("judging");
     let mut counts = SeverityCounts::default();
     for f in findings.iter().filter(|f| f.suppressed.is_none()) {
         match f.severity {
@@ -785,7 +838,10 @@ impl Scanned {
                 findings: &self.findings,
                 pages_failed: &self.collected.pages_failed,
             };
-            return report::json::write(out, &parts);
+            let mut stopwatch = Stopwatch::start();
+            let written = report::json::write(out, &parts);
+            stopwatch.lap("report");
+            return written;
         }
         let report = if format.shows_images() {
             self.into_report().map_err(std::io::Error::other)?
@@ -859,26 +915,45 @@ impl<'a> StreamedImages<'a> {
     }
 }
 
-impl serde::Serialize for StreamedImages<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::{Error as _, SerializeSeq};
-        let mut seq = serializer.serialize_seq(Some(self.order.len()))?;
-        for &i in &self.order {
-            let record = &self.collected.images[i];
-            let evidence = self.collected.evidence(record).map_err(S::Error::custom)?;
-            seq.serialize_element(&record_report(self.collected, record, evidence, None))?;
-        }
-        seq.end()
+impl report::json::Elements for StreamedImages<'_> {
+    fn count(&self) -> usize {
+        self.order.len()
+    }
+
+    fn write_element(&self, i: usize, buf: &mut Vec<u8>) -> std::io::Result<()> {
+        let record = &self.collected.images[self.order[i]];
+        let evidence = self
+            .collected
+            .evidence(record)
+            .map_err(std::io::Error::other)?;
+        let image = record_report(self.collected, record, evidence, None);
+        Ok(serde_json::to_writer_pretty(buf, &image)?)
     }
 }
 
 fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
     let format = record.facts.format.as_deref()?;
+    let cached = collected
+        .cache
+        .as_ref()
+        .zip(record.cache_key.as_deref())
+        .and_then(|(cache, key)| cache.get_entry(key))
+        .and_then(|entry| entry.thumbnail);
+    if cached.is_some() {
+        return cached;
+    }
     // The image is read again only for flagged images, so clean scans pay nothing.
     let bytes = collected.sources[record.source]
         .read_image(&record.key)
         .ok()?;
-    evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()
+    let thumbnail = evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()?;
+    if let (Some(cache), Some(key)) = (&collected.cache, &record.cache_key)
+        && let Ok(evidence) = collected.evidence(record)
+        && evidence.error.is_none()
+    {
+        let _ = cache.put_entry(key, &evidence, Some(&thumbnail));
+    }
+    Some(thumbnail)
 }
 
 fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions) -> Vec<Finding> {
@@ -1034,8 +1109,14 @@ pub fn inspect(path: &str) -> ImageReport {
             ]
             .iter()
             .find_map(|p| std::fs::read(p).ok());
-            let mut evidence =
-                evidence::analyze(&bytes, sidecar.as_deref(), &EvidenceOptions { phash: true });
+            let mut evidence = evidence::analyze(
+                &bytes,
+                sidecar.as_deref(),
+                &EvidenceOptions {
+                    phash: true,
+                    preview_phash: false,
+                },
+            );
             let face_config = evidence::faces::FaceConfig::default();
             if wants_faces(
                 FacesMode::All,

@@ -280,6 +280,10 @@ pub struct Evidence {
     /// that can rule matches out, never in (a match is confirmed with `phash`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview_phash: Option<String>,
+    /// A pixel fingerprint was attempted: with `phash` unset, the image has
+    /// none (vector, too small, a flat colour), and a rescan need not try again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub phash_tried: bool,
     pub metadata: Metadata,
     /// `None` when face detection did not run on this image.
     pub faces: Option<Vec<Face>>,

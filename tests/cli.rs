@@ -5,6 +5,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::Value;
+use sha2::Digest;
 
 fn clearance(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_clearance"))
@@ -411,4 +412,113 @@ license = \"https://www.istockphoto.com/legal/license-agreement\"\nlicense_expir
             .unwrap()
             .contains("expired on 2026-03-01")
     );
+}
+
+/// Copy the demo site (config, ledgers, pages, images) into a fresh folder.
+fn demo_copy() -> tempfile::TempDir {
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo");
+    let dir = tempfile::tempdir().unwrap();
+    let entries = walkdir::WalkDir::new(&demo)
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".clearance-cache");
+    for entry in entries.flatten() {
+        let rel = entry.path().strip_prefix(&demo).unwrap();
+        let to = dir.path().join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&to).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+    dir
+}
+
+fn packs(cache: &Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(cache.join("packs"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    found.sort();
+    found
+}
+
+#[test]
+fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
+    let dir = demo_copy();
+    let root = dir.path();
+    let cache = root.join(".clearance-cache");
+    let cold = scan_json(root);
+    assert_eq!(cold.status.code(), Some(1), "the demo site has findings");
+    assert_eq!(packs(&cache).len(), 1, "the cold scan stores one pack");
+
+    // Unchanged: the same report, and nothing new to store.
+    let warm = scan_json(root);
+    assert_eq!(warm.status.code(), cold.status.code());
+    assert_eq!(
+        warm.stdout, cold.stdout,
+        "a rescan from the cache reports the same"
+    );
+    assert_eq!(
+        packs(&cache).len(),
+        1,
+        "a rescan of an unchanged site writes nothing"
+    );
+
+    // A changed image is read again: its new bytes show in the report.
+    let report = json_report(&cold);
+    let image = report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["format"] == "jpeg" && i["error"].is_null())
+        .expect("the demo site has readable JPEGs");
+    let path = image["path"].as_str().unwrap();
+    let replacement = jpeg(80, 60, 77);
+    write(root, &format!("site/{path}"), &replacement);
+    let changed = json_report(&scan_json(root));
+    let now = changed["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == path)
+        .unwrap();
+    let sha = sha2::Sha256::digest(&replacement)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect::<String>();
+    assert_eq!(now["sha256"], sha.as_str());
+    assert_ne!(now["sha256"], image["sha256"]);
+    assert_eq!(now["width"], 80);
+    assert_eq!(packs(&cache).len(), 2);
+}
+
+#[test]
+fn concurrent_scans_share_a_cache_without_harm() {
+    let dir = demo_copy();
+    let root = dir.path();
+    let expected = scan_json(root);
+    std::fs::remove_dir_all(root.join(".clearance-cache")).unwrap();
+    // Two scans at once on an empty cache, then one from what they stored.
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .current_dir(root)
+            .args(["scan", "--format", "json", "--as-of", "2026-11-15"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    for out in [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()] {
+        assert_eq!(out.status.code(), expected.status.code());
+        assert_eq!(out.stdout, expected.stdout);
+        assert!(
+            out.stderr.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stored = packs(&root.join(".clearance-cache"));
+    assert_eq!(stored.len(), 2, "each scan stores its own pack: {stored:?}");
+    assert!(stored.iter().all(|p| p.extension().unwrap() == "pack"));
+    assert_eq!(scan_json(root).stdout, expected.stdout);
 }

@@ -112,7 +112,14 @@ fn derivatives_cropping(
 
 /// The fingerprint the scan pipeline would record for these bytes.
 fn pipeline_fingerprint(bytes: &[u8]) -> Fingerprint {
-    let evidence = analyze(bytes, None, &EvidenceOptions { phash: true });
+    let evidence = analyze(
+        bytes,
+        None,
+        &EvidenceOptions {
+            phash: true,
+            ..EvidenceOptions::default()
+        },
+    );
     assert!(evidence.error.is_none(), "{:?}", evidence.error);
     let hex = evidence.phash.expect("a photo has a perceptual hash");
     Fingerprint::from_hex(&hex).expect("phash is a fingerprint")

@@ -297,7 +297,7 @@ pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Opt
     let offset = number(exif::Tag::JPEGInterchangeFormat)?;
     let length = number(exif::Tag::JPEGInterchangeFormatLength)?;
     let preview = tiff.get(offset..offset.checked_add(length)?)?;
-    let image = image::load_from_memory_with_format(preview, image::ImageFormat::Jpeg).ok()?;
+    let image = decode_luma(preview)?;
     let (w, h) = (image.width(), image.height());
     if w.max(h) < PREVIEW_MIN_LONG_SIDE || w.min(h) == 0 {
         return None;
@@ -307,6 +307,22 @@ pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Opt
         return None;
     }
     PHash::of_image(&image).ok()
+}
+
+/// A small JPEG decoded straight to its luma (JPEG's Y, what the hash reads):
+/// no chroma upsampling, no colour conversion, a third of the pixels to resize.
+fn decode_luma(jpeg: &[u8]) -> Option<DynamicImage> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    // A preview is a few hundred pixels; anything larger is not one.
+    let options = DecoderOptions::default()
+        .jpeg_set_out_colorspace(ColorSpace::Luma)
+        .set_max_width(2048)
+        .set_max_height(2048);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(jpeg), options);
+    let luma = decoder.decode().ok()?;
+    let info = decoder.info()?;
+    image::GrayImage::from_raw(u32::from(info.width), u32::from(info.height), luma)
+        .map(DynamicImage::ImageLuma8)
 }
 
 /// The perceptual fingerprint of an image, as lower-case hex (80 digits), or

@@ -206,7 +206,22 @@ fn with_hint(message: &str) -> String {
 
 /// 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> u32 {
-    (text[..offset.min(text.len())].matches('\n').count() + 1) as u32
+    (memchr::memchr_iter(b'\n', &text.as_bytes()[..offset.min(text.len())]).count() + 1) as u32
+}
+
+/// Line numbers of byte offsets in one text, each found by binary search:
+/// counting newlines from the start for every record is quadratic in a
+/// ledger of thousands of records.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn of(text: &str) -> Lines {
+        Lines(memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+    }
+
+    fn line(&self, offset: usize) -> u32 {
+        (self.0.partition_point(|&newline| newline < offset) + 1) as u32
+    }
 }
 
 fn toml_date(
@@ -297,9 +312,10 @@ impl Ledger {
                 }
             }
         };
+        let lines = Lines::of(text);
         let origin_of = |span: std::ops::Range<usize>| Origin {
             file: file.to_string(),
-            line: line_of(text, span.start),
+            line: lines.line(span.start),
         };
         for spanned in raw.person {
             let origin = origin_of(spanned.span());
@@ -876,6 +892,18 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_agree_with_counting_newlines() {
+        let text = "a\nbc\n\nd\n";
+        let lines = Lines::of(text);
+        for offset in 0..=text.len() + 2 {
+            assert_eq!(lines.line(offset), line_of(text, offset), "offset {offset}");
+        }
+        assert_eq!(lines.line(0), 1);
+        assert_eq!(lines.line(2), 2);
+        assert_eq!(lines.line(7), 4);
+    }
 
     const LEDGER: &str = r#"
 [[person]]

@@ -14,25 +14,49 @@ pub fn render(report: &Report) -> String {
     s
 }
 
-/// A report's fields by reference, in [`Report`]'s order and with its
-/// attributes, where `images` is anything that serializes as the list of
-/// [`crate::model::ImageReport`]: a scan streams them from disk one at a time
-/// rather than hold every image's evidence.
-#[derive(Serialize)]
-pub struct Parts<'a, I: Serialize + ?Sized> {
+/// A report's fields by reference, in [`Report`]'s order, where `images` is
+/// any [`Elements`] that serialize as [`crate::model::ImageReport`]s: a scan
+/// streams them from disk rather than hold every image's evidence.
+pub struct Parts<'a> {
     pub version: u32,
     pub tool: &'a Tool,
     pub as_of: NaiveDate,
     pub targets: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub root: Option<&'a str>,
     pub summary: &'a Summary,
-    pub images: &'a I,
+    pub images: &'a dyn Elements,
     pub findings: &'a [Finding],
     pub pages_failed: &'a [PageFailure],
 }
 
-impl<'a> Parts<'a, [crate::model::ImageReport]> {
+/// A list whose elements can be serialized one by one, from any thread.
+pub trait Elements: Sync {
+    fn count(&self) -> usize;
+    /// Append element `i`, pretty-printed as `serde_json` would at the top level.
+    fn write_element(&self, i: usize, buf: &mut Vec<u8>) -> io::Result<()>;
+}
+
+impl<T: Serialize + Sync> Elements for [T] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn write_element(&self, i: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        Ok(serde_json::to_writer_pretty(buf, &self[i])?)
+    }
+}
+
+impl<T: Serialize + Sync> Elements for Vec<T> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn write_element(&self, i: usize, buf: &mut Vec<u8>) -> io::Result<()> {
+        self.as_slice().write_element(i, buf)
+    }
+}
+
+impl<'a> Parts<'a> {
     /// The parts of a report already in memory.
     pub fn of(report: &'a Report) -> Self {
         Parts {
@@ -49,10 +73,91 @@ impl<'a> Parts<'a, [crate::model::ImageReport]> {
     }
 }
 
-/// Write the report to `out` as it is serialized: the same bytes as [`render`].
-pub fn write<I: Serialize + ?Sized>(out: &mut dyn Write, parts: &Parts<'_, I>) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, parts)?;
-    out.write_all(b"\n")
+/// Elements serialized per parallel task, and tasks per wave: a wave's output
+/// is all that is held before it is written.
+const ELEMENTS_PER_TASK: usize = 64;
+const TASKS_PER_WAVE: usize = 8;
+
+/// Write the report to `out`: the same bytes as [`render`] (serde_json's
+/// pretty printer), with the long lists serialized in parallel, a wave at a time.
+/// Written by hand because serde_json's serializer is sequential: for a large
+/// site it was the one part of a scan that did not use every core.
+pub fn write(out: &mut dyn Write, parts: &Parts<'_>) -> io::Result<()> {
+    field(out, true, "version", &parts.version)?;
+    field(out, false, "tool", parts.tool)?;
+    field(out, false, "as_of", &parts.as_of)?;
+    field(out, false, "targets", &parts.targets)?;
+    if let Some(root) = parts.root {
+        field(out, false, "root", &root)?;
+    }
+    field(out, false, "summary", parts.summary)?;
+    list(out, "images", parts.images)?;
+    list(out, "findings", parts.findings)?;
+    field(out, false, "pages_failed", &parts.pages_failed)?;
+    out.write_all(b"\n}\n")
+}
+
+/// `"name": value` inside the top-level object, as the pretty printer writes it.
+fn field(out: &mut dyn Write, first: bool, name: &str, value: &impl Serialize) -> io::Result<()> {
+    out.write_all(if first { b"{\n  \"" } else { b",\n  \"" })?;
+    out.write_all(name.as_bytes())?;
+    out.write_all(b"\": ")?;
+    let json = serde_json::to_vec_pretty(value)?;
+    write_indented(out, &json, b"  ")
+}
+
+/// A list field, its elements serialized in parallel and written in order.
+fn list(out: &mut dyn Write, name: &str, elements: &(impl Elements + ?Sized)) -> io::Result<()> {
+    use rayon::prelude::*;
+    out.write_all(b",\n  \"")?;
+    out.write_all(name.as_bytes())?;
+    let count = elements.count();
+    if count == 0 {
+        return out.write_all(b"\": []");
+    }
+    out.write_all(b"\": [\n")?;
+    let wave = ELEMENTS_PER_TASK * TASKS_PER_WAVE;
+    for start in (0..count).step_by(wave) {
+        let end = (start + wave).min(count);
+        let chunks: Vec<io::Result<Vec<u8>>> = (start..end)
+            .step_by(ELEMENTS_PER_TASK)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|from| {
+                let mut chunk = Vec::new();
+                let mut element = Vec::new();
+                for i in from..(from + ELEMENTS_PER_TASK).min(end) {
+                    if i > 0 {
+                        chunk.extend_from_slice(b",\n");
+                    }
+                    element.clear();
+                    elements.write_element(i, &mut element)?;
+                    chunk.extend_from_slice(b"    ");
+                    write_indented(&mut chunk, &element, b"    ")?;
+                }
+                Ok(chunk)
+            })
+            .collect();
+        for chunk in chunks {
+            out.write_all(&chunk?)?;
+        }
+    }
+    out.write_all(b"\n  ]")
+}
+
+/// Copy pretty-printed JSON, indenting every line after the first by `indent`
+/// (a JSON string never holds a raw newline, so every newline is between tokens).
+fn write_indented(out: &mut (impl Write + ?Sized), json: &[u8], indent: &[u8]) -> io::Result<()> {
+    let mut lines = json.split(|&b| b == b'\n');
+    if let Some(first) = lines.next() {
+        out.write_all(first)?;
+    }
+    for line in lines {
+        out.write_all(b"\n")?;
+        out.write_all(indent)?;
+        out.write_all(line)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -123,7 +228,9 @@ mod tests {
 
     #[test]
     fn written_parts_are_the_rendered_report_byte_for_byte() {
-        for (root, images) in [(Some("site"), 3), (None, 0)] {
+        // Past one wave, so waves join as the pretty printer would.
+        let many = ELEMENTS_PER_TASK * TASKS_PER_WAVE + 5;
+        for (root, images) in [(Some("site"), 3), (None, 0), (Some("site"), many)] {
             let report = report(root, images);
             let mut written = Vec::new();
             write(&mut written, &Parts::of(&report)).unwrap();

@@ -2,6 +2,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::{FetchError, ImageBytes, SiteScope, Source, SourceError, Validator};
@@ -47,6 +48,28 @@ impl LocalSite {
         &self.root
     }
 
+    fn read_page(&self, file: &Path, path: String) -> Result<Page, PageFailure> {
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => {
+                return Err(PageFailure {
+                    page: path,
+                    reason: e.to_string(),
+                });
+            }
+        };
+        // Pages are read as UTF-8; a stray invalid byte must not hide the page.
+        let html = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        match self.scope.base.join(&encode_path(&path)) {
+            Ok(url) => Ok(Page { path, url, html }),
+            Err(e) => Err(PageFailure {
+                page: path,
+                reason: format!("no URL for page: {e}"),
+            }),
+        }
+    }
+
     /// The file behind a site path, refusing anything that would leave the root.
     fn file_for(&self, site_path: &str) -> Result<PathBuf, FetchError> {
         let rel = Path::new(site_path.trim_start_matches('/'));
@@ -88,6 +111,7 @@ impl Source for LocalSite {
 
     fn pages(&self, sink: &mut dyn FnMut(Page)) -> Result<Vec<PageFailure>, SourceError> {
         let mut failures = Vec::new();
+        let mut found = Vec::new();
         let walker = WalkDir::new(&self.root)
             .follow_links(false)
             .sort_by_file_name()
@@ -122,29 +146,19 @@ impl Source for LocalSite {
             if self.exclude.is_match(&path) {
                 continue;
             }
-            let bytes = match std::fs::read(entry.path()) {
-                Ok(b) => b,
-                Err(e) => {
-                    failures.push(PageFailure {
-                        page: path,
-                        reason: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            // Pages are read as UTF-8; a stray invalid byte must not hide the page.
-            let html = String::from_utf8_lossy(&bytes).into_owned();
-            let url = match self.scope.base.join(&encode_path(&path)) {
-                Ok(u) => u,
-                Err(e) => {
-                    failures.push(PageFailure {
-                        page: path,
-                        reason: format!("no URL for page: {e}"),
-                    });
-                    continue;
-                }
-            };
-            sink(Page { path, url, html });
+            found.push((entry.into_path(), path));
+        }
+        // Read on the thread pool (a large site has thousands of pages), handed
+        // on in walk order.
+        let read: Vec<Result<Page, PageFailure>> = found
+            .into_par_iter()
+            .map(|(file, path)| self.read_page(&file, path))
+            .collect();
+        for page in read {
+            match page {
+                Ok(page) => sink(page),
+                Err(failure) => failures.push(failure),
+            }
         }
         Ok(failures)
     }
