@@ -186,7 +186,18 @@ impl Stopwatch {
         if let Some(since) = &mut self.0 {
             let now = std::time::Instant::now();
             let ms = (now - *since).as_secs_f64() * 1e3;
-            eprintln!("clearance: timing: {stage}: {ms:.1} ms");
+            // Peak and current resident memory so far (Linux), to see which stage holds it.
+            let memory = std::fs::read_to_string("/proc/self/status")
+                .map(|status| {
+                    status
+                        .lines()
+                        .filter(|l| l.starts_with("VmHWM") || l.starts_with("VmRSS"))
+                        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default();
+            eprintln!("clearance: timing: {stage}: {ms:.1} ms {memory}");
             *since = now;
         }
     }
