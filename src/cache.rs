@@ -48,7 +48,8 @@ pub const DEFAULT_DIR: &str = ".clearance-cache";
 
 /// Bump when the layout or the meaning of a cached field changes.
 // 2: perceptual hashes use JPEG luma (BT.601) and DC-only decoding.
-// 3: packs instead of one file per entry.
+// 3: packs instead of one file per entry; previews carry a confirmation hash;
+//    hashes resample a luma plane (no longer through `image`'s RGBA resize).
 const FORMAT_VERSION: u32 = 3;
 const MAGIC: &[u8; 8] = b"CLRPACK\0";
 const END_MAGIC: &[u8; 8] = b"CLRPEND\0";

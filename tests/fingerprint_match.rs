@@ -610,3 +610,78 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
         "{impostor:#}"
     );
 }
+
+/// A camera original's EXIF-preview fingerprint (key and confirmation hash)
+/// agrees with the fingerprint of its own pixels and of its CMS copies, and
+/// with no other photo's: a preview can then rule a match out on both hashes,
+/// so only genuine candidates are decoded to be confirmed.
+#[test]
+fn a_preview_fingerprint_agrees_with_its_photo_and_no_other() {
+    let (w, h) = (1800, 1200);
+    let mut photos: Vec<(String, RgbImage)> = (1..=6)
+        .map(|seed| (format!("event-{seed}"), synthetic_photo::photo(seed, w, h)))
+        .collect();
+    photos.extend((1..=6).map(|seed| {
+        (
+            format!("event-{seed} second shot"),
+            synthetic_photo::same_event(seed, 0.15, w, h),
+        )
+    }));
+    if let Some(real) = load_real_photos() {
+        // Previews are used for photos at least 1,024 px long.
+        photos.extend(
+            real.into_iter()
+                .filter(|(_, img)| img.width().max(img.height()) >= 1024),
+        );
+    }
+    let previews: Vec<Fingerprint> = photos
+        .iter()
+        .map(|(name, img)| {
+            let camera_file =
+                exif_preview::with_exif_preview(&jpeg(img, 90), &jpeg(&long_side(img, 160), 75));
+            clearance::evidence::fingerprint::preview_phash(
+                &camera_file,
+                "jpeg",
+                img.width(),
+                img.height(),
+            )
+            .unwrap_or_else(|| panic!("{name}: no usable preview"))
+        })
+        .collect();
+    let (mut worst_own, mut closest_other) = (0, u32::MAX);
+    for ((name, img), preview) in photos.iter().zip(&previews) {
+        assert!(
+            preview.fine.is_some(),
+            "{name}: a preview carries both hashes"
+        );
+        let mut own = vec![("photo", pipeline_fingerprint(&jpeg(img, 90)))];
+        own.extend(
+            derivatives(img)
+                .into_iter()
+                .map(|(how, bytes)| (how, pipeline_fingerprint(&bytes))),
+        );
+        for (how, print) in &own {
+            let fine = fine_distance(preview, print);
+            println!(
+                "  {name:<40} preview vs {how:<26} key {:>2} confirmation {fine:>3}",
+                preview.key.distance(print.key)
+            );
+            assert!(
+                preview.matches(print),
+                "{name}: preview does not match its {how}"
+            );
+            worst_own = worst_own.max(fine);
+        }
+        for ((other, other_img), _) in photos.iter().zip(&previews) {
+            if other == name {
+                continue;
+            }
+            let print = pipeline_fingerprint(&jpeg(other_img, 90));
+            closest_other = closest_other.min(fine_distance(preview, &print));
+            assert!(!preview.matches(&print), "{name}'s preview matches {other}");
+        }
+    }
+    println!(
+        "preview vs own: worst confirmation {worst_own}; vs others: closest {closest_other}; threshold {FINE_MATCH_THRESHOLD}"
+    );
+}

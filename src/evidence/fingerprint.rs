@@ -101,7 +101,7 @@ impl PHash {
 
     /// Hash decoded pixels (any size; the image is resampled to the hash grid).
     pub fn of_image(image: &DynamicImage) -> Result<PHash, FingerprintError> {
-        let words = dct_hash(image, GRID, PRODUCTION)?;
+        let words = dct_hash(&LumaPlane::of(image), GRID, PRODUCTION)?;
         Ok(PHash(words[0]))
     }
 
@@ -200,9 +200,14 @@ pub struct Fingerprint {
 impl Fingerprint {
     /// Fingerprint an encoded image from its reduced decode.
     pub fn compute(bytes: &[u8], format: &str) -> Result<Fingerprint, FingerprintError> {
-        let image = hashable_pixels(bytes, format)?;
-        let key = PHash::of_image(&image)?;
-        let words = dct_hash(&image, FINE_GRID, Selection::Diagonal { count: FINE_BITS })?;
+        Fingerprint::of_image(&hashable_pixels(bytes, format)?)
+    }
+
+    /// The fingerprint of decoded (or DC-reduced) pixels.
+    pub fn of_image(image: &DynamicImage) -> Result<Fingerprint, FingerprintError> {
+        let plane = LumaPlane::of(image);
+        let key = PHash(dct_hash(&plane, GRID, PRODUCTION)?[0]);
+        let words = dct_hash(&plane, FINE_GRID, Selection::Diagonal { count: FINE_BITS })?;
         let fine = FineHash(words.try_into().expect("256 bits are four words"));
         Ok(Fingerprint {
             key,
@@ -275,15 +280,17 @@ const PREVIEW_MIN_LONG_SIDE: u32 = 120;
 /// hashed from their pixels: black bars would move the hash.
 const PREVIEW_ASPECT_TOLERANCE: f64 = 0.02;
 
-/// The perceptual hash of a large JPEG's embedded EXIF preview (the camera's
-/// 160-px thumbnail), when it has one of the photo's own shape.
+/// The perceptual fingerprint (key and confirmation hash) of a large JPEG's
+/// embedded EXIF preview (the camera's 160-px thumbnail), when it has one of
+/// the photo's own shape. With both hashes, a preview rules out the near-miss
+/// keys that unrelated photos share at scale without decoding either photo.
 ///
 /// Decoding 20,000 preview pixels instead of walking every block of the photo
 /// makes this ~20× cheaper than [`PHash::compute`] on a 1.7-MP photo and far more on
 /// a camera original. A preview can be stale (an editor that kept the old one),
 /// so the pipeline uses this hash only to rule matches out; any match it takes
 /// part in is confirmed with the photo's own hash.
-pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Option<PHash> {
+pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Option<Fingerprint> {
     if format != "jpeg" || width.max(height) < PREVIEW_WORTH_IT_FROM || width.min(height) == 0 {
         return None;
     }
@@ -306,7 +313,7 @@ pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Opt
     if (aspect(w, h) / aspect(width, height) - 1.0).abs() > PREVIEW_ASPECT_TOLERANCE {
         return None;
     }
-    PHash::of_image(&image).ok()
+    Fingerprint::of_image(&image).ok()
 }
 
 /// A small JPEG decoded straight to its luma (JPEG's Y, what the hash reads):
@@ -345,7 +352,7 @@ pub fn dct_hash_variant(
 ) -> Result<Vec<u64>, FingerprintError> {
     let long_side = DECODE_LONG_SIDE.max(grid as u32 * 4);
     let image = decode_reduced(bytes, format, long_side)?;
-    dct_hash(&image, grid, selection)
+    dct_hash(&LumaPlane::of(&image), grid, selection)
 }
 
 /// Which DCT coefficients become bits.
@@ -383,26 +390,15 @@ impl Selection {
 }
 
 fn dct_hash(
-    image: &DynamicImage,
+    plane: &LumaPlane,
     grid: usize,
     selection: Selection,
 ) -> Result<Vec<u64>, FingerprintError> {
-    let (width, height) = (image.width(), image.height());
+    let (width, height) = (plane.width as u32, plane.height as u32);
     if width.min(height) < MIN_SIDE {
         return Err(FingerprintError::TooSmall { width, height });
     }
-    let side = grid as u32;
-    // Resize first, through `DynamicImage` (compiled optimised inside `image`,
-    // unlike the generic `imageops::resize`, which a debug build of this crate
-    // would run unoptimised); luma of the 32×32 result is then nearly free.
-    let small = image.resize_exact(side, side, image::imageops::FilterType::Triangle);
-    // JPEG's own luma (BT.601 Y), so a hash from a JPEG's DC coefficients and
-    // one from decoded RGB pixels of a copy measure the same thing.
-    let pixels: Vec<f32> = small
-        .to_rgb32f()
-        .pixels()
-        .map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])
-        .collect();
+    let pixels = plane.resized(grid);
 
     let frequencies = selection.frequencies();
     let highest = frequencies
@@ -436,36 +432,149 @@ fn dct_hash(
     Ok(words)
 }
 
+/// An image's luma (JPEG's BT.601 Y, 0–1), row-major: a hash from a JPEG's DC
+/// coefficients and one from a copy's decoded RGB measure the same thing.
+struct LumaPlane {
+    width: usize,
+    height: usize,
+    luma: Vec<f32>,
+}
+
+impl LumaPlane {
+    fn of(image: &DynamicImage) -> LumaPlane {
+        let (width, height) = (image.width() as usize, image.height() as usize);
+        let luma = match image {
+            DynamicImage::ImageLuma8(gray) => gray
+                .as_raw()
+                .iter()
+                .map(|&y| f32::from(y) / 255.0)
+                .collect(),
+            other => other
+                .to_rgb32f()
+                .pixels()
+                .map(|p| 0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2])
+                .collect(),
+        };
+        LumaPlane {
+            width,
+            height,
+            luma,
+        }
+    }
+
+    /// Resampled to `side`×`side` with a triangle (bilinear) filter widened to
+    /// the scale when shrinking, so every source pixel counts.
+    ///
+    /// Written here rather than through `image`'s resize, which works on four
+    /// f32 channels whatever the image and rounds back to bytes: for a one-channel
+    /// plane that was a fifth of a cold scan's CPU time.
+    fn resized(&self, side: usize) -> Vec<f32> {
+        let columns = triangle_weights(self.width, side);
+        let rows = triangle_weights(self.height, side);
+        // Vertical pass first: whole source rows scaled and added, contiguous
+        // runs the compiler vectorises.
+        let mut short = vec![0f32; side * self.width];
+        for (y, (start, weights)) in rows.iter().enumerate() {
+            let acc = &mut short[y * self.width..(y + 1) * self.width];
+            for (i, w) in weights.iter().enumerate() {
+                let from = &self.luma[(start + i) * self.width..(start + i + 1) * self.width];
+                for (a, p) in acc.iter_mut().zip(from) {
+                    *a += w * p;
+                }
+            }
+        }
+        // Horizontal pass on the `side` rows left.
+        let mut out = vec![0f32; side * side];
+        for y in 0..side {
+            let row = &short[y * self.width..(y + 1) * self.width];
+            for (x, (start, weights)) in columns.iter().enumerate() {
+                out[y * side + x] = row[*start..].iter().zip(weights).map(|(p, w)| p * w).sum();
+            }
+        }
+        out
+    }
+}
+
+/// For each of `dst` output samples, the first source sample it reads and the
+/// normalised weights of the samples from there.
+fn triangle_weights(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
+    let ratio = src as f32 / dst as f32;
+    let scale = ratio.max(1.0);
+    (0..dst)
+        .map(|o| {
+            let center = (o as f32 + 0.5) * ratio;
+            let start = (center - scale).floor().max(0.0) as usize;
+            let end = ((center + scale).ceil() as usize).clamp(start + 1, src);
+            let mut weights: Vec<f32> = (start..end)
+                .map(|i| (1.0 - ((i as f32 + 0.5 - center) / scale).abs()).max(0.0))
+                .collect();
+            let sum: f32 = weights.iter().sum();
+            if sum > 0.0 {
+                weights.iter_mut().for_each(|w| *w /= sum);
+            } else {
+                // Cannot happen with a support of at least one sample; be safe.
+                weights.iter_mut().for_each(|w| *w = 0.0);
+                weights[0] = 1.0;
+            }
+            (start, weights)
+        })
+        .collect()
+}
+
 /// Frequencies `0..n` × `0..n` of the 2-D DCT-II of a `grid`×`grid` row-major
 /// block, as `out[v * n + u]` (`u` horizontal, `v` vertical).
 fn low_frequency_dct(pixels: &[f32], grid: usize, n: usize) -> Vec<f32> {
-    let basis = dct_basis(grid, n);
+    // Both passes add scaled contiguous runs (`acc += p * basis`), which the
+    // compiler vectorises; dot products in f32 it may not reorder.
+    let basis = cached_dct_basis(grid, n);
     // First pass: transform each row, keeping only the wanted horizontal frequencies.
     let mut rows = vec![0f32; grid * n];
     for y in 0..grid {
-        let row = &pixels[y * grid..(y + 1) * grid];
-        for u in 0..n {
-            let b = &basis[u * grid..(u + 1) * grid];
-            rows[y * n + u] = row.iter().zip(b).map(|(p, c)| p * c).sum();
+        let acc = &mut rows[y * n..(y + 1) * n];
+        for x in 0..grid {
+            let p = pixels[y * grid + x];
+            for (a, c) in acc.iter_mut().zip(&basis[x * n..(x + 1) * n]) {
+                *a += p * c;
+            }
         }
     }
     // Second pass: transform the columns of that result.
     let mut out = vec![0f32; n * n];
     for v in 0..n {
-        let b = &basis[v * grid..(v + 1) * grid];
-        for u in 0..n {
-            out[v * n + u] = (0..grid).map(|y| rows[y * n + u] * b[y]).sum();
+        let acc = &mut out[v * n..(v + 1) * n];
+        for y in 0..grid {
+            let c = basis[y * n + v];
+            for (a, r) in acc.iter_mut().zip(&rows[y * n..(y + 1) * n]) {
+                *a += c * r;
+            }
         }
     }
     out
 }
 
-/// `basis[u * n + x] = cos(π (2x + 1) u / 2n)`, the DCT-II kernel (scale factors
+/// [`dct_basis`], computed once per shape: every image is hashed with the same
+/// two, and thousands of cosines per image cost as much as the transform.
+fn cached_dct_basis(n: usize, frequencies: usize) -> std::sync::Arc<Vec<f32>> {
+    type Bases = std::sync::Mutex<Vec<((usize, usize), std::sync::Arc<Vec<f32>>)>>;
+    static BASES: std::sync::OnceLock<Bases> = std::sync::OnceLock::new();
+    let mut bases = BASES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some((_, basis)) = bases.iter().find(|(shape, _)| *shape == (n, frequencies)) {
+        return basis.clone();
+    }
+    let basis = std::sync::Arc::new(dct_basis(n, frequencies));
+    bases.push(((n, frequencies), basis.clone()));
+    basis
+}
+
+/// `basis[x * frequencies + u] = cos(π (2x + 1) u / 2n)`, the DCT-II kernel (scale factors
 /// do not matter: bits compare coefficients with their median).
 fn dct_basis(n: usize, frequencies: usize) -> Vec<f32> {
     let mut basis = Vec::with_capacity(n * frequencies);
-    for u in 0..frequencies {
-        for x in 0..n {
+    for x in 0..n {
+        for u in 0..frequencies {
             let angle = std::f64::consts::PI * ((2 * x + 1) * u) as f64 / (2 * n) as f64;
             basis.push(angle.cos() as f32);
         }
