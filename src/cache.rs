@@ -179,6 +179,11 @@ impl Cache {
         for path in names {
             // A pack merged away by a concurrent scan, or unreadable: a miss.
             let Some((pack, entries)) = read_pack_index(&path, &version) else {
+                // Another clearance version's, or broken: nothing this version can
+                // use. Left an hour, in case a scan of that version is running.
+                if is_older_than(&path, STALE_TEMP) {
+                    let _ = fs::remove_file(&path);
+                }
                 continue;
             };
             let n = packs.len();
@@ -281,11 +286,15 @@ impl Cache {
     pub fn commit(&mut self) -> Result<(), CacheError> {
         let writer = lock(&self.writer).take();
         if self.packs.len() + usize::from(writer.is_some()) > MAX_PACKS {
-            let result = self.merge(writer.as_ref());
-            if let Some(writer) = writer {
-                writer.discard();
+            match (self.merge(writer.as_ref()), writer) {
+                (Ok(()), Some(writer)) => {
+                    writer.discard();
+                    Ok(())
+                }
+                // Not merged: this scan's entries still become a pack of their own.
+                (Err(_), Some(writer)) => writer.finish(&self.final_name()),
+                (result, None) => result,
             }
-            result
         } else if let Some(writer) = writer {
             writer.finish(&self.final_name())
         } else {
@@ -309,17 +318,22 @@ impl Cache {
                 Some(record) => merged.append(hash, &record),
                 None => Ok(()), // unreadable: dropped
             };
+        let mut copied = Ok(());
         for (&hash, at) in &self.index {
             let superseded = writer.is_some_and(|w| w.index.contains_key(&hash));
             let pack = &self.packs[at.pack];
-            if !superseded && (used.contains(&hash) || fresh(pack)) {
-                copy(&pack.file, hash, at.offset, at.len)?;
+            if copied.is_ok() && !superseded && (used.contains(&hash) || fresh(pack)) {
+                copied = copy(&pack.file, hash, at.offset, at.len);
             }
         }
-        if let Some(writer) = writer {
-            for (&hash, &(offset, len)) in &writer.index {
-                copy(&writer.file, hash, offset, len)?;
+        for (&hash, &(offset, len)) in writer.iter().flat_map(|w| &w.index) {
+            if copied.is_ok() {
+                copied = copy(&writer.expect("has an index").file, hash, offset, len);
             }
+        }
+        if let Err(e) = copied {
+            merged.discard();
+            return Err(e);
         }
         merged.finish(&self.final_name())?;
         for OpenPack { path, file, .. } in self.packs.drain(..) {
@@ -447,7 +461,10 @@ fn read_pack_index(path: &Path, version: &[u8; 4]) -> Option<(OpenPack, Vec<Inde
     let index_at = u64::from_le_bytes(trailer[..8].try_into().ok()?);
     let count = u32::from_le_bytes(trailer[8..12].try_into().ok()?) as u64;
     let table_len = count.checked_mul(INDEX_ENTRY_LEN as u64)?;
-    if index_at < PACK_HEADER_LEN || index_at.checked_add(table_len)? + TRAILER_LEN as u64 != size {
+    let end = index_at
+        .checked_add(table_len)?
+        .checked_add(TRAILER_LEN as u64)?;
+    if index_at < PACK_HEADER_LEN || end != size {
         return None;
     }
     let mut table = vec![0u8; usize::try_from(table_len).ok()?];
@@ -598,18 +615,20 @@ fn version_tag(crate_version: &str) -> [u8; 4] {
 
 /// Remove temporary packs left by scans that died mid-write.
 fn sweep_stale_temps(paths: &[PathBuf]) {
-    let now = SystemTime::now();
     for path in paths
         .iter()
         .filter(|p| p.extension().is_some_and(|e| e == "tmp"))
     {
-        let stale = fs::metadata(path)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).is_ok_and(|age| age > STALE_TEMP));
-        if stale {
+        if is_older_than(path, STALE_TEMP) {
             let _ = fs::remove_file(path);
         }
     }
+}
+
+fn is_older_than(path: &Path, age: Duration) -> bool {
+    fs::metadata(path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| SystemTime::now().duration_since(t).is_ok_and(|a| a > age))
 }
 
 fn write_if_missing(path: &Path, contents: &[u8]) -> std::io::Result<()> {
@@ -738,6 +757,61 @@ mod tests {
         let mut bytes = fs::read(&pack).unwrap();
         bytes[8..12].copy_from_slice(&(FORMAT_VERSION + 1).to_le_bytes());
         fs::write(&pack, bytes).unwrap();
+        assert_eq!(Cache::open(dir.path()).unwrap().get("k"), None);
+    }
+
+    #[test]
+    fn another_versions_packs_are_removed_once_an_hour_old() {
+        let dir = tempfile::tempdir().unwrap();
+        Cache::open(dir.path())
+            .unwrap()
+            .put("k", &evidence("Jane"))
+            .unwrap();
+        let pack = files(dir.path(), "pack").pop().unwrap();
+        let mut bytes = fs::read(&pack).unwrap();
+        bytes[12..16].copy_from_slice(&version_tag("0.0.1"));
+        let (old, fresh) = (
+            pack.with_file_name("0-old.pack"),
+            pack.with_file_name("0-fresh.pack"),
+        );
+        fs::write(&old, &bytes).unwrap();
+        fs::write(&fresh, &bytes).unwrap();
+        File::options()
+            .write(true)
+            .open(&old)
+            .unwrap()
+            .set_modified(SystemTime::now() - Duration::from_secs(2 * 3600))
+            .unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        assert!(!old.exists(), "an old pack of another version is removed");
+        assert!(fresh.exists(), "a recent one may belong to a running scan");
+        assert_eq!(
+            cache.get("k"),
+            Some(evidence("Jane")),
+            "this version's pack stays"
+        );
+    }
+
+    #[test]
+    fn a_trailer_pointing_anywhere_is_a_miss_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        Cache::open(dir.path())
+            .unwrap()
+            .put("k", &evidence("Jane"))
+            .unwrap();
+        let pack = files(dir.path(), "pack").pop().unwrap();
+        let good = fs::read(&pack).unwrap();
+        let at = good.len() - TRAILER_LEN;
+        // u64::MAX - 30: the index fits, the trailer after it overflows.
+        for index_at in [u64::MAX, u64::MAX - 30, 0, good.len() as u64] {
+            let mut bad = good.clone();
+            bad[at..at + 8].copy_from_slice(&index_at.to_le_bytes());
+            fs::write(&pack, &bad).unwrap();
+            assert_eq!(Cache::open(dir.path()).unwrap().get("k"), None);
+        }
+        let mut bad = good.clone();
+        bad[at + 8..at + 12].copy_from_slice(&u32::MAX.to_le_bytes()); // entry count
+        fs::write(&pack, &bad).unwrap();
         assert_eq!(Cache::open(dir.path()).unwrap().get("k"), None);
     }
 

@@ -452,12 +452,14 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
         matched = loop {
             let mut round = named.clone();
             ledger.match_copies(&candidates(&images, true), &mut round);
-            let unconfirmed = preview_matches(&images, &named, &round);
+            let unconfirmed = preview_matches(&images, &round);
             if unconfirmed.is_empty() {
                 break round;
             }
             // A preview only rules matches out: confirm these from the pixels and
-            // match again (each round replaces previews, so this ends).
+            // match again. Each round removes the previews it touches (replaced by
+            // the pixels' hash, or dropped when the image cannot be read again),
+            // so this ends.
             images
                 .par_iter_mut()
                 .enumerate()
@@ -469,7 +471,15 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
                         cache.as_ref(),
                         &spill,
                         |evidence, bytes| add_phash(evidence, bytes, false),
-                    )
+                    )?;
+                    if record.facts.preview_phash.is_some() {
+                        // Not read again (gone, or a fetch refused): a preview
+                        // that cannot be confirmed counts for nothing.
+                        let mut evidence = spill.get(record.evidence).map_err(Error::Spill)?;
+                        evidence.preview_phash = None;
+                        park(record, &spill, &evidence)?;
+                    }
+                    Ok::<_, Error>(())
                 })?;
         };
     }
@@ -538,22 +548,19 @@ fn add_phash(evidence: &mut Evidence, bytes: &[u8], previews: bool) {
 }
 
 /// Images whose perceptual-hash match in `round` rests on a preview hash: the
-/// matched image's own, or that of a file already matched to the same asset
-/// (`named`: the matches before perceptual hashes), whose hash is in the index.
-fn preview_matches(
-    images: &[ImageRecord],
-    named: &[Option<AssetMatch>],
-    round: &[Option<AssetMatch>],
-) -> HashSet<usize> {
+/// matched image's own, or that of any image matched to the same asset, whose
+/// hash the index held (files named in the ledger, and siblings and
+/// derivatives matched in the same round).
+fn preview_matches(images: &[ImageRecord], round: &[Option<AssetMatch>]) -> HashSet<usize> {
     let preview_only =
         |i: usize| images[i].facts.phash.is_none() && images[i].facts.preview_phash.is_some();
     let mut indexed_previews: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (j, n) in named.iter().enumerate() {
-        if let Some(n) = n
+    for (j, m) in round.iter().enumerate() {
+        if let Some(m) = m
             && preview_only(j)
         {
             indexed_previews
-                .entry(n.asset.as_str())
+                .entry(m.asset.as_str())
                 .or_default()
                 .push(j);
         }
@@ -585,10 +592,19 @@ fn open_cache(options: &ScanOptions) -> Option<cache::Cache> {
     }
 }
 
+/// The warning an image's evidence carries when a later pass could not read it again.
+const REREAD_FAILED: &str = "read again for more evidence, but: ";
+
 fn store(cache: Option<&cache::Cache>, key: Option<&str>, evidence: &Evidence) {
     // Read errors may be passing (a file mid-write): never cache them.
+    let passing_error = evidence.error.is_some()
+        || evidence
+            .metadata
+            .warnings
+            .iter()
+            .any(|w| w.starts_with(REREAD_FAILED));
     if let (Some(cache), Some(key)) = (cache, key)
-        && evidence.error.is_none()
+        && !passing_error
     {
         // A cache that cannot be written only costs speed on the next run.
         let _ = cache.put(key, evidence);
@@ -612,7 +628,7 @@ fn refresh(
         Err(e) => evidence
             .metadata
             .warnings
-            .push(format!("read again for more evidence, but: {e}")),
+            .push(format!("{REREAD_FAILED}{e}")),
     }
     park(record, spill, &evidence)
 }
@@ -958,11 +974,12 @@ fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>>
         .read_image(&record.key)
         .ok()?;
     let thumbnail = evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()?;
+    // Added to the entry the cache holds, never this scan's evidence, which may
+    // lack faces this mode did not want or carry a passing read error.
     if let (Some(cache), Some(key)) = (&collected.cache, &record.cache_key)
-        && let Ok(evidence) = collected.evidence(record)
-        && evidence.error.is_none()
+        && let Some(entry) = cache.get_entry(key)
     {
-        let _ = cache.put_entry(key, &evidence, Some(&thumbnail));
+        let _ = cache.put_entry(key, &entry.evidence, Some(&thumbnail));
     }
     Some(thumbnail)
 }
