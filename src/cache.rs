@@ -14,16 +14,18 @@
 //!   than reading the images (0.9 s of 1.2 s for 1,200 photos, BENCHMARKS.md).
 //!
 //! Once a scan would leave more than [`MAX_PACKS`] packs, it merges them into
-//! one instead, keeping the entries it used and those less than
-//! [`RETAIN_UNUSED`] old; entries of files that changed (their key changed with
-//! them) or of images no longer published fall away.
+//! one instead, keeping the entries it used and those some scan used within
+//! [`RETAIN_UNUSED`] (each index entry carries its last use); entries of files
+//! that changed (their key changed with them) or of images no longer published
+//! fall away.
 //!
 //! Why not an embedded database (redb, sled): those need a writer lock, so two
 //! concurrent scans (a CI job and a person) would block or fail, and they add a
 //! dependency to compile; this needs only `std`, `serde_json` and `sha2`.
 //!
 //! A pack is `MAGIC | format version | version tag`, then records, then an index
-//! of `(key hash, offset, length)` and a trailer locating and checksumming it.
+//! of `(key hash, offset, length, last used)` and a trailer locating and
+//! checksumming it.
 //! A record is `key, JSON evidence, thumbnail` with their lengths and a checksum.
 //! A pack of another format version, or with a broken index, is ignored; a
 //! record that is truncated, corrupted or for another key (a hash collision) is
@@ -57,8 +59,8 @@ const END_MAGIC: &[u8; 8] = b"CLRPEND\0";
 const PACK_HEADER_LEN: u64 = 8 + 4 + 4;
 /// key, JSON and thumbnail lengths, checksum.
 const RECORD_HEADER_LEN: usize = 4 + 4 + 4 + 8;
-/// key hash, offset, length.
-const INDEX_ENTRY_LEN: usize = 8 + 8 + 4;
+/// key hash, offset, length, last used (Unix seconds).
+const INDEX_ENTRY_LEN: usize = 8 + 8 + 4 + 8;
 /// index offset, entry count, index checksum, end magic.
 const TRAILER_LEN: usize = 8 + 4 + 8 + 8;
 /// More packs than this are merged into one by the scan that would add another.
@@ -107,26 +109,30 @@ pub struct Cache {
 struct OpenPack {
     path: PathBuf,
     file: File,
-    modified: SystemTime,
 }
 
 #[derive(Debug, Clone, Copy)]
 struct Location {
     pack: usize,
-    offset: u64,
-    len: u32,
+    record: Record,
 }
 
-/// A pack's index entry: key hash, record offset, record length.
-type IndexEntry = (u64, u64, u32);
+/// Where a record lies in its pack, and when a scan last used it (Unix seconds):
+/// what a merge keeps entries by, since merging rewrites every pack.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Record {
+    offset: u64,
+    len: u32,
+    last_used: u64,
+}
 
 #[derive(Debug)]
 struct PackWriter {
     temp: PathBuf,
     file: File,
     len: u64,
-    /// Key hash → (offset, length) of its latest record in this pack.
-    index: HashMap<u64, (u64, u32)>,
+    /// Key hash → its latest record in this pack.
+    index: HashMap<u64, Record>,
 }
 
 /// A cached entry: the evidence, and the thumbnail when one was stored.
@@ -187,15 +193,8 @@ impl Cache {
                 continue;
             };
             let n = packs.len();
-            for (hash, offset, len) in entries {
-                index.insert(
-                    hash,
-                    Location {
-                        pack: n,
-                        offset,
-                        len,
-                    },
-                );
+            for (hash, record) in entries {
+                index.insert(hash, Location { pack: n, record });
             }
             packs.push(pack);
         }
@@ -249,12 +248,12 @@ impl Cache {
         lock(&self.used).insert(hash);
         // What this scan stored last is newer than any pack.
         if let Some(writer) = lock(&self.writer).as_ref()
-            && let Some(&(offset, len)) = writer.index.get(&hash)
+            && let Some(at) = writer.index.get(&hash)
         {
-            return read_record(&writer.file, offset, len).and_then(|r| decode(key, &r));
+            return read_record(&writer.file, at.offset, at.len).and_then(|r| decode(key, &r));
         }
         let at = self.index.get(&hash)?;
-        let record = read_record(&self.packs[at.pack].file, at.offset, at.len)?;
+        let record = read_record(&self.packs[at.pack].file, at.record.offset, at.record.len)?;
         decode(key, &record)
     }
 
@@ -278,15 +277,20 @@ impl Cache {
             *writer = Some(self.start_pack()?);
         }
         let writer = writer.as_mut().expect("just started");
-        writer.append(hash, &record)
+        writer.append(hash, &record, unix_seconds(SystemTime::now()))
     }
 
     /// Turn what this scan stored into a pack others can read (merging packs
     /// when there are too many). Dropping the cache does the same, ignoring errors.
     pub fn commit(&mut self) -> Result<(), CacheError> {
+        self.commit_at(SystemTime::now())
+    }
+
+    /// [`Cache::commit`] as if at `now`: how old unused entries are when merging.
+    fn commit_at(&mut self, now: SystemTime) -> Result<(), CacheError> {
         let writer = lock(&self.writer).take();
         if self.packs.len() + usize::from(writer.is_some()) > MAX_PACKS {
-            match (self.merge(writer.as_ref()), writer) {
+            match (self.merge(writer.as_ref(), now), writer) {
                 (Ok(()), Some(writer)) => {
                     writer.discard();
                     Ok(())
@@ -303,32 +307,37 @@ impl Cache {
     }
 
     /// Write every live entry (of the packs and of `writer`) worth keeping into
-    /// one new pack, and remove the packs it replaces.
-    fn merge(&mut self, writer: Option<&PackWriter>) -> Result<(), CacheError> {
+    /// one new pack, and remove the packs it replaces. Kept: what this scan used,
+    /// and what a scan used less than [`RETAIN_UNUSED`] before `now`.
+    fn merge(&mut self, writer: Option<&PackWriter>, now: SystemTime) -> Result<(), CacheError> {
         let mut merged = self.start_pack()?;
         let used = std::mem::take(&mut *lock(&self.used));
-        let now = SystemTime::now();
-        let fresh = |pack: &OpenPack| {
-            now.duration_since(pack.modified)
-                .is_ok_and(|age| age < RETAIN_UNUSED)
-                || now < pack.modified
-        };
-        let mut copy =
-            |file: &File, hash: u64, offset: u64, len: u32| match read_record(file, offset, len) {
-                Some(record) => merged.append(hash, &record),
-                None => Ok(()), // unreadable: dropped
+        let now = unix_seconds(now);
+        let oldest_kept = now.saturating_sub(RETAIN_UNUSED.as_secs());
+        let mut copy = |file: &File, hash: u64, at: Record| {
+            let last_used = if used.contains(&hash) {
+                now
+            } else {
+                at.last_used
             };
+            if last_used < oldest_kept {
+                return Ok(());
+            }
+            match read_record(file, at.offset, at.len) {
+                Some(record) => merged.append(hash, &record, last_used),
+                None => Ok(()), // unreadable: dropped
+            }
+        };
         let mut copied = Ok(());
         for (&hash, at) in &self.index {
             let superseded = writer.is_some_and(|w| w.index.contains_key(&hash));
-            let pack = &self.packs[at.pack];
-            if copied.is_ok() && !superseded && (used.contains(&hash) || fresh(pack)) {
-                copied = copy(&pack.file, hash, at.offset, at.len);
+            if copied.is_ok() && !superseded {
+                copied = copy(&self.packs[at.pack].file, hash, at.record);
             }
         }
-        for (&hash, &(offset, len)) in writer.iter().flat_map(|w| &w.index) {
+        for (&hash, &at) in writer.iter().flat_map(|w| &w.index) {
             if copied.is_ok() {
-                copied = copy(&writer.expect("has an index").file, hash, offset, len);
+                copied = copy(&writer.expect("has an index").file, hash, at);
             }
         }
         if let Err(e) = copied {
@@ -336,7 +345,7 @@ impl Cache {
             return Err(e);
         }
         merged.finish(&self.final_name())?;
-        for OpenPack { path, file, .. } in self.packs.drain(..) {
+        for OpenPack { path, file } in self.packs.drain(..) {
             drop(file); // Windows removes no open file
             let _ = fs::remove_file(path);
         }
@@ -395,12 +404,17 @@ fn unique_stem() -> String {
 
 impl PackWriter {
     /// Add a record; a later record for the same key hash replaces the earlier.
-    fn append(&mut self, hash: u64, record: &[u8]) -> Result<(), CacheError> {
+    fn append(&mut self, hash: u64, record: &[u8], last_used: u64) -> Result<(), CacheError> {
         write_at(&self.file, record, self.len).map_err(|source| CacheError::Write {
             path: self.temp.clone(),
             source,
         })?;
-        self.index.insert(hash, (self.len, len32(record.len())));
+        let at = Record {
+            offset: self.len,
+            len: len32(record.len()),
+            last_used,
+        };
+        self.index.insert(hash, at);
         self.len += record.len() as u64;
         Ok(())
     }
@@ -408,10 +422,11 @@ impl PackWriter {
     /// Write the index and trailer and rename the pack into place as `name`.
     fn finish(self, name: &Path) -> Result<(), CacheError> {
         let mut table = Vec::with_capacity(self.index.len() * INDEX_ENTRY_LEN + TRAILER_LEN);
-        for (&hash, &(offset, len)) in &self.index {
+        for (&hash, at) in &self.index {
             table.extend_from_slice(&hash.to_le_bytes());
-            table.extend_from_slice(&offset.to_le_bytes());
-            table.extend_from_slice(&len.to_le_bytes());
+            table.extend_from_slice(&at.offset.to_le_bytes());
+            table.extend_from_slice(&at.len.to_le_bytes());
+            table.extend_from_slice(&at.last_used.to_le_bytes());
         }
         let sum = checksum(&table);
         table.extend_from_slice(&self.len.to_le_bytes());
@@ -440,7 +455,7 @@ impl PackWriter {
 }
 
 /// Open a pack and read its index: `None` if it is of another version or broken.
-fn read_pack_index(path: &Path, version: &[u8; 4]) -> Option<(OpenPack, Vec<IndexEntry>)> {
+fn read_pack_index(path: &Path, version: &[u8; 4]) -> Option<(OpenPack, Vec<(u64, Record)>)> {
     let file = File::open(path).ok()?;
     let meta = file.metadata().ok()?;
     let size = meta.len();
@@ -478,17 +493,22 @@ fn read_pack_index(path: &Path, version: &[u8; 4]) -> Option<(OpenPack, Vec<Inde
             let hash = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
             let offset = u64::from_le_bytes(e[8..16].try_into().expect("8 bytes"));
             let len = u32::from_le_bytes(e[16..20].try_into().expect("4 bytes"));
-            (hash, offset, len)
+            let last_used = u64::from_le_bytes(e[20..28].try_into().expect("8 bytes"));
+            let record = Record {
+                offset,
+                len,
+                last_used,
+            };
+            (hash, record)
         })
         // A record must lie between the header and the index.
-        .filter(|&(_, offset, len)| {
-            offset >= PACK_HEADER_LEN && offset.saturating_add(u64::from(len)) <= index_at
+        .filter(|(_, at)| {
+            at.offset >= PACK_HEADER_LEN && at.offset.saturating_add(u64::from(at.len)) <= index_at
         })
         .collect();
     let pack = OpenPack {
         path: path.to_path_buf(),
         file,
-        modified: meta.modified().unwrap_or(SystemTime::UNIX_EPOCH),
     };
     Some((pack, entries))
 }
@@ -581,6 +601,11 @@ fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
         evidence,
         thumbnail: (thumb_len != u32::MAX).then(|| thumb.to_vec()),
     })
+}
+
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }
 
 fn key_hash(key: &str) -> u64 {
@@ -887,37 +912,47 @@ mod tests {
     #[test]
     fn many_scans_are_merged_keeping_what_is_used_and_recent() {
         let dir = tempfile::tempdir().unwrap();
-        for scan in 0..MAX_PACKS {
+        let scan_storing = |key: &str| {
             Cache::open(dir.path())
                 .unwrap()
-                .put(&format!("k{scan}"), &evidence("Jane"))
+                .put(key, &evidence("Jane"))
                 .unwrap();
+        };
+        for scan in 0..MAX_PACKS {
+            scan_storing(&format!("k{scan}"));
         }
         assert_eq!(files(dir.path(), "pack").len(), MAX_PACKS);
-        // Make the first pack old: its entry survives a merge only if used.
-        let packs = files(dir.path(), "pack");
-        let old = SystemTime::now() - RETAIN_UNUSED - Duration::from_secs(60);
-        for pack in &packs[..2] {
-            File::options()
-                .write(true)
-                .open(pack)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
-        }
-        {
-            let cache = Cache::open(dir.path()).unwrap();
-            assert_eq!(cache.get("k1"), Some(evidence("Jane"))); // used: kept
-            cache.put("new", &evidence("Joe")).unwrap();
-        }
+        // The next scan that stores something merges; everything is recent: kept.
+        scan_storing("new");
         assert_eq!(files(dir.path(), "pack").len(), 1);
         let cache = Cache::open(dir.path()).unwrap();
-        assert_eq!(cache.get("k0"), None, "old and unused: dropped");
-        assert_eq!(cache.get("k1"), Some(evidence("Jane")));
-        for scan in 2..MAX_PACKS {
-            assert_eq!(cache.get(&format!("k{scan}")), Some(evidence("Jane")));
+        for key in (0..MAX_PACKS)
+            .map(|i| format!("k{i}"))
+            .chain(["new".into()])
+        {
+            assert_eq!(cache.get(&key), Some(evidence("Jane")), "{key}");
         }
-        assert_eq!(cache.get("new"), Some(evidence("Joe")));
+        drop(cache);
+        for scan in 1..MAX_PACKS {
+            scan_storing(&format!("m{scan}"));
+        }
+        assert_eq!(files(dir.path(), "pack").len(), MAX_PACKS);
+        // Months later, a merge keeps what that scan used or stored, and drops
+        // the rest however recently its pack was rewritten.
+        let mut later = Cache::open(dir.path()).unwrap();
+        assert_eq!(later.get("k1"), Some(evidence("Jane")));
+        later.put("later", &evidence("Joe")).unwrap();
+        later
+            .commit_at(SystemTime::now() + RETAIN_UNUSED + Duration::from_secs(86_400))
+            .unwrap();
+        drop(later);
+        assert_eq!(files(dir.path(), "pack").len(), 1);
+        let cache = Cache::open(dir.path()).unwrap();
+        assert_eq!(cache.get("k1"), Some(evidence("Jane")));
+        assert_eq!(cache.get("later"), Some(evidence("Joe")));
+        for key in ["k0", "k2", "new", "m1", "m7"] {
+            assert_eq!(cache.get(key), None, "{key}: unused for months, dropped");
+        }
     }
 
     #[test]
