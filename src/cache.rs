@@ -705,6 +705,25 @@ mod tests {
         found
     }
 
+    /// A cache folder where one finished scan stored `k` (Jane's evidence).
+    fn cache_holding_k() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        Cache::open(dir.path())
+            .unwrap()
+            .put("k", &evidence("Jane"))
+            .unwrap();
+        dir
+    }
+
+    fn backdate(path: &Path, age: Duration) {
+        File::options()
+            .write(true)
+            .open(path)
+            .unwrap()
+            .set_modified(SystemTime::now() - age)
+            .unwrap();
+    }
+
     #[test]
     fn evidence_and_thumbnail_round_trip() {
         let dir = tempfile::tempdir().unwrap();
@@ -770,11 +789,7 @@ mod tests {
 
     #[test]
     fn another_version_is_a_miss() {
-        let dir = tempfile::tempdir().unwrap();
-        Cache::open(dir.path())
-            .unwrap()
-            .put("k", &evidence("Jane"))
-            .unwrap();
+        let dir = cache_holding_k();
         let pack = files(dir.path(), "pack").pop().unwrap();
         assert!(read_pack_index(&pack, &version_tag(env!("CARGO_PKG_VERSION"))).is_some());
         assert!(read_pack_index(&pack, &version_tag("99.0.0")).is_none());
@@ -787,11 +802,7 @@ mod tests {
 
     #[test]
     fn another_versions_packs_are_removed_once_an_hour_old() {
-        let dir = tempfile::tempdir().unwrap();
-        Cache::open(dir.path())
-            .unwrap()
-            .put("k", &evidence("Jane"))
-            .unwrap();
+        let dir = cache_holding_k();
         let pack = files(dir.path(), "pack").pop().unwrap();
         let mut bytes = fs::read(&pack).unwrap();
         bytes[12..16].copy_from_slice(&version_tag("0.0.1"));
@@ -801,12 +812,7 @@ mod tests {
         );
         fs::write(&old, &bytes).unwrap();
         fs::write(&fresh, &bytes).unwrap();
-        File::options()
-            .write(true)
-            .open(&old)
-            .unwrap()
-            .set_modified(SystemTime::now() - Duration::from_secs(2 * 3600))
-            .unwrap();
+        backdate(&old, Duration::from_secs(2 * 3600));
         let cache = Cache::open(dir.path()).unwrap();
         assert!(!old.exists(), "an old pack of another version is removed");
         assert!(fresh.exists(), "a recent one may belong to a running scan");
@@ -819,11 +825,7 @@ mod tests {
 
     #[test]
     fn a_trailer_pointing_anywhere_is_a_miss_not_a_panic() {
-        let dir = tempfile::tempdir().unwrap();
-        Cache::open(dir.path())
-            .unwrap()
-            .put("k", &evidence("Jane"))
-            .unwrap();
+        let dir = cache_holding_k();
         let pack = files(dir.path(), "pack").pop().unwrap();
         let good = fs::read(&pack).unwrap();
         let at = good.len() - TRAILER_LEN;
@@ -957,11 +959,7 @@ mod tests {
 
     #[test]
     fn a_killed_scan_leaves_no_pack_and_its_stale_temp_is_swept() {
-        let dir = tempfile::tempdir().unwrap();
-        Cache::open(dir.path())
-            .unwrap()
-            .put("k", &evidence("Jane"))
-            .unwrap();
+        let dir = cache_holding_k();
         // A scan killed mid-write: its temporary pack was never renamed.
         let killed = Cache::open(dir.path()).unwrap();
         killed.put("k", &evidence("Joe")).unwrap();
@@ -975,13 +973,7 @@ mod tests {
         assert!(temps[0].exists(), "a fresh temp may belong to a live scan");
         drop(cache);
 
-        let old = SystemTime::now() - Duration::from_secs(2 * 3600);
-        File::options()
-            .write(true)
-            .open(&temps[0])
-            .unwrap()
-            .set_modified(old)
-            .unwrap();
+        backdate(&temps[0], Duration::from_secs(2 * 3600));
         let _ = Cache::open(dir.path()).unwrap();
         assert!(!temps[0].exists());
     }
