@@ -216,24 +216,35 @@ fn check(originals: &[(String, RgbImage)], unrelated: &[(String, RgbImage)]) -> 
     }
 }
 
+type Photos = Vec<(String, RgbImage)>;
+
+/// Six generated event photos, and another shot of each event: same place,
+/// camera turned, people moved.
+fn events_and_second_shots(w: u32, h: u32) -> (Photos, Photos) {
+    let events = (1..=6)
+        .map(|seed| (format!("event-{seed}"), synthetic_photo::photo(seed, w, h)))
+        .collect();
+    let second_shots = (1..=6)
+        .map(|seed| {
+            (
+                format!("event-{seed} second shot"),
+                synthetic_photo::same_event(seed, 0.15, w, h),
+            )
+        })
+        .collect();
+    (events, second_shots)
+}
+
 #[test]
 fn generated_copies_match_their_original_and_nothing_else_matches() {
     // Smaller than a camera's output to keep the debug-build test quick; the
     // copies are still resized down from it and up to 1024 px like a CMS does.
     let (w, h) = (1200, 800);
-    let originals: Vec<(String, RgbImage)> = (1..=6)
-        .map(|seed| (format!("event-{seed}"), synthetic_photo::photo(seed, w, h)))
-        .collect();
+    let (originals, second_shots) = events_and_second_shots(w, h);
     let mut unrelated: Vec<(String, RgbImage)> = (101..=104)
         .map(|seed| (format!("other-{seed}"), synthetic_photo::photo(seed, w, h)))
         .collect();
-    // Another shot of each ledgered event: same place, camera turned, people moved.
-    unrelated.extend((1..=6).map(|seed| {
-        (
-            format!("event-{seed} second shot"),
-            synthetic_photo::same_event(seed, 0.15, w, h),
-        )
-    }));
+    unrelated.extend(second_shots);
     let outcome = check(&originals, &unrelated);
     assert!(outcome.worst_copy_fine < outcome.closest_unrelated_fine);
     // Keys alone would not always separate them: that is what confirmation is for.
@@ -619,15 +630,8 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
 fn a_preview_fingerprint_agrees_with_its_photo_and_no_other() {
     // At least 1,024 px long (previews are used from there), small for a debug build.
     let (w, h) = (1200, 800);
-    let mut photos: Vec<(String, RgbImage)> = (1..=6)
-        .map(|seed| (format!("event-{seed}"), synthetic_photo::photo(seed, w, h)))
-        .collect();
-    photos.extend((1..=6).map(|seed| {
-        (
-            format!("event-{seed} second shot"),
-            synthetic_photo::same_event(seed, 0.15, w, h),
-        )
-    }));
+    let (mut photos, second_shots) = events_and_second_shots(w, h);
+    photos.extend(second_shots);
     if let Some(real) = load_real_photos() {
         // Previews are used for photos at least 1,024 px long.
         photos.extend(
