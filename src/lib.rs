@@ -964,10 +964,11 @@ fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>>
         .cache
         .as_ref()
         .zip(record.cache_key.as_deref())
-        .and_then(|(cache, key)| cache.get_entry(key))
-        .and_then(|entry| entry.thumbnail);
-    if cached.is_some() {
-        return cached;
+        .and_then(|(cache, key)| Some((cache, key, cache.get_entry(key)?)));
+    if let Some((_, _, entry)) = &cached
+        && entry.thumbnail.is_some()
+    {
+        return entry.thumbnail.clone();
     }
     // The image is read again only for flagged images, so clean scans pay nothing.
     let bytes = collected.sources[record.source]
@@ -976,9 +977,7 @@ fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>>
     let thumbnail = evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()?;
     // Added to the entry the cache holds, never this scan's evidence, which may
     // lack faces this mode did not want or carry a passing read error.
-    if let (Some(cache), Some(key)) = (&collected.cache, &record.cache_key)
-        && let Some(entry) = cache.get_entry(key)
-    {
+    if let Some((cache, key, entry)) = cached {
         let _ = cache.put_entry(key, &entry.evidence, Some(&thumbnail));
     }
     Some(thumbnail)
