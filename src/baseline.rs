@@ -56,9 +56,11 @@ pub fn render(findings: &[Finding]) -> String {
 
 /// Write a baseline made by [`render`] to `path`.
 pub fn write(baseline: &str, path: &Path) -> Result<()> {
-    std::fs::write(path, baseline).map_err(|source| Error::Io {
-        path: path.to_path_buf(),
-        source,
+    crate::report::write_file(path, |out| out.write_all(baseline.as_bytes())).map_err(|source| {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
     })
 }
 

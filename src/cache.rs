@@ -1,4 +1,5 @@
-//! The evidence cache: an unchanged image is not read again.
+//! The evidence cache: an unchanged image is not read again, and an unchanged
+//! page is not parsed again (any serialisable value can be kept, by key).
 //!
 //! The store is a folder of packs, `<dir>/packs/*.pack`. A scan that learns
 //! something new appends each entry to its own, uniquely named temporary file
@@ -244,17 +245,34 @@ impl Cache {
 
     /// The cached evidence and thumbnail for `key`, if a valid entry exists.
     pub fn get_entry(&self, key: &str) -> Option<Entry> {
+        let record = self.get_record(key)?;
+        let (json, thumbnail) = decode(key, &record)?;
+        Some(Entry {
+            evidence: serde_json::from_slice(json).ok()?,
+            thumbnail: thumbnail.map(<[u8]>::to_vec),
+        })
+    }
+
+    /// Any other value stored with [`Cache::put_value`] under `key` (a page's
+    /// image uses, for one): what is cached need not be evidence.
+    pub fn get_value<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let record = self.get_record(key)?;
+        let (json, _) = decode(key, &record)?;
+        serde_json::from_slice(json).ok()
+    }
+
+    /// The newest record stored under `key`'s hash, not yet checked.
+    fn get_record(&self, key: &str) -> Option<Vec<u8>> {
         let hash = key_hash(key);
         lock(&self.used).insert(hash);
         // What this scan stored last is newer than any pack.
         if let Some(writer) = lock(&self.writer).as_ref()
             && let Some(at) = writer.index.get(&hash)
         {
-            return read_record(&writer.file, at.offset, at.len).and_then(|r| decode(key, &r));
+            return read_record(&writer.file, at.offset, at.len);
         }
         let at = self.index.get(&hash)?;
-        let record = read_record(&self.packs[at.pack].file, at.record.offset, at.record.len)?;
-        decode(key, &record)
+        read_record(&self.packs[at.pack].file, at.record.offset, at.record.len)
     }
 
     /// Store the evidence for `key` (replacing any entry).
@@ -269,7 +287,16 @@ impl Cache {
         evidence: &Evidence,
         thumbnail: Option<&[u8]>,
     ) -> Result<(), CacheError> {
-        let record = encode(key, &serde_json::to_vec(evidence)?, thumbnail);
+        self.put_record(key, encode(key, &serde_json::to_vec(evidence)?, thumbnail))
+    }
+
+    /// Store any serialisable `value` under `key`; read it with [`Cache::get_value`].
+    /// Keys share one namespace with evidence: give each kind of value its own prefix.
+    pub fn put_value<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), CacheError> {
+        self.put_record(key, encode(key, &serde_json::to_vec(value)?, None))
+    }
+
+    fn put_record(&self, key: &str, record: Vec<u8>) -> Result<(), CacheError> {
         let hash = key_hash(key);
         lock(&self.used).insert(hash);
         let mut writer = lock(&self.writer);
@@ -574,7 +601,8 @@ fn encode(key: &str, json: &[u8], thumbnail: Option<&[u8]>) -> Vec<u8> {
     bytes
 }
 
-fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
+/// A record's JSON and thumbnail, if it is whole and stored under `key`.
+fn decode<'r>(key: &str, bytes: &'r [u8]) -> Option<(&'r [u8], Option<&'r [u8]>)> {
     if bytes.len() < RECORD_HEADER_LEN {
         return None;
     }
@@ -596,11 +624,7 @@ fn decode(key: &str, bytes: &[u8]) -> Option<Entry> {
         return None;
     }
     let (json, thumb) = rest.split_at(json_len);
-    let evidence = serde_json::from_slice(json).ok()?;
-    Some(Entry {
-        evidence,
-        thumbnail: (thumb_len != u32::MAX).then(|| thumb.to_vec()),
-    })
+    Some((json, (thumb_len != u32::MAX).then_some(thumb)))
 }
 
 fn unix_seconds(time: SystemTime) -> u64 {
@@ -758,6 +782,26 @@ mod tests {
         assert!(dir.path().join("CACHEDIR.TAG").is_file());
         assert_eq!(files(dir.path(), "pack").len(), 2);
         assert!(files(dir.path(), "tmp").is_empty());
+    }
+
+    #[test]
+    fn other_values_round_trip_and_are_no_evidence() {
+        let dir = tempfile::tempdir().unwrap();
+        let uses = vec!["a.jpg".to_string(), "b.png".to_string()];
+        {
+            let cache = Cache::open(dir.path()).unwrap();
+            cache.put_value("page\0x", &uses).unwrap();
+            assert_eq!(
+                cache.get_value::<Vec<String>>("page\0x"),
+                Some(uses.clone())
+            );
+        }
+        let cache = Cache::open(dir.path()).unwrap();
+        assert_eq!(cache.get_value::<Vec<String>>("page\0x"), Some(uses));
+        // Read as another type, or as evidence, a value is a miss, not an error.
+        assert_eq!(cache.get_value::<u32>("page\0x"), None);
+        assert_eq!(cache.get("page\0x"), None);
+        assert_eq!(cache.get_value::<Vec<String>>("page\0y"), None);
     }
 
     #[test]

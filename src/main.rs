@@ -312,13 +312,10 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     // The report is written as it is made: a large site's never sits whole in memory.
     match &args.output {
         Some(path) => {
-            let file = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            scanned
-                .write_report(args.format, render_options, &mut out)
-                .and_then(|()| out.flush())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            report::write_file(path, |out| {
+                scanned.write_report(args.format, render_options, out)
+            })
+            .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -100,7 +100,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// Where a reference on a page points, after resolution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Target {
     Image(ImageKey),
     /// Resolves above the site root (`../../etc/passwd`): never read, always reported.
@@ -135,10 +135,9 @@ pub struct Attribution {
 }
 
 /// One appearance of an image on one page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ImageUse {
     pub page: String,
-    pub page_url: url::Url,
     /// 1-based line and column of the referencing element's start tag.
     pub line: u32,
     pub column: u32,
@@ -156,7 +155,7 @@ pub struct ImageUse {
 }
 
 /// A reference that could not be turned into an image to read, reported as a finding.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BadReference {
     pub page: String,
     pub line: u32,

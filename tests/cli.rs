@@ -489,6 +489,30 @@ fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
     assert_ne!(now["sha256"], image["sha256"]);
     assert_eq!(now["width"], 80);
     assert_eq!(packs(&cache).len(), 2);
+
+    // A changed page is parsed again: an image added to it shows as a new use.
+    let page = now["uses"][0]["page"].as_str().unwrap().to_string();
+    let page_file = root.join("site").join(&page);
+    let mut html = std::fs::read_to_string(&page_file).unwrap();
+    html.push_str(&format!(
+        "<p><img src=\"/{path}\" alt=\"added later\"></p>\n"
+    ));
+    std::fs::write(&page_file, html).unwrap();
+    let edited = json_report(&scan_json(root));
+    let uses = edited["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == path)
+        .unwrap()["uses"]
+        .as_array()
+        .unwrap();
+    assert!(
+        uses.iter()
+            .any(|u| u["page"] == page.as_str() && u["alt"] == "added later"),
+        "the edited page's new use is reported: {uses:?}"
+    );
+    assert_eq!(uses.len(), now["uses"].as_array().unwrap().len() + 1);
 }
 
 #[test]

@@ -697,3 +697,131 @@ fn a_preview_fingerprint_agrees_with_its_photo_and_no_other() {
         "preview vs own: worst confirmation {worst_own}; vs others: closest {closest_other}; threshold {FINE_MATCH_THRESHOLD}"
     );
 }
+
+/// A site whose one page shows `impostor.jpg`, served once: every later read
+/// fails, as a server that went away or a file removed mid-scan would.
+struct ServedOnce {
+    scope: clearance::source::SiteScope,
+    photo: Vec<u8>,
+    reads: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl clearance::source::Source for ServedOnce {
+    fn describe(&self) -> String {
+        "a site that serves each image once".into()
+    }
+    fn scope(&self) -> &clearance::source::SiteScope {
+        &self.scope
+    }
+    fn pages(
+        &self,
+        sink: &mut dyn FnMut(clearance::model::Page),
+    ) -> Result<Vec<clearance::model::PageFailure>, clearance::source::SourceError> {
+        sink(clearance::model::Page {
+            path: "index.html".into(),
+            url: self.scope.base.join("index.html").unwrap(),
+            html: r#"<html><body><img src="impostor.jpg" alt=""></body></html>"#.into(),
+        });
+        Ok(Vec::new())
+    }
+    fn read_image(
+        &self,
+        _key: &clearance::model::ImageKey,
+    ) -> Result<clearance::source::ImageBytes, clearance::source::FetchError> {
+        use std::sync::atomic::Ordering;
+        if self.reads.fetch_add(1, Ordering::SeqCst) == 0 {
+            Ok(clearance::source::ImageBytes {
+                bytes: self.photo.clone(),
+                sidecar: None,
+            })
+        } else {
+            Err(clearance::source::FetchError::Io(
+                "the server went away".into(),
+            ))
+        }
+    }
+}
+
+/// A photo whose EXIF preview matches a ledger fingerprint is read again to
+/// confirm the match on its own pixels. When that read fails, the scan must
+/// end (it once asked again forever) and the preview must clear nothing: the
+/// photo stays unmatched, and its evidence says why.
+#[test]
+fn a_preview_match_that_cannot_be_confirmed_clears_nothing_and_ends() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, mpsc};
+    let (w, h) = (1200, 800);
+    let original = synthetic_photo::photo(7, w, h);
+    let other = synthetic_photo::photo(8, w, h);
+    let ledgered = pipeline_fingerprint(&jpeg(&original, 90)).to_hex();
+    // Another photo that kept the original's preview: only its pixels can tell.
+    let impostor =
+        exif_preview::with_exif_preview(&jpeg(&other, 90), &jpeg(&long_side(&original, 160), 75));
+    let work = tempfile::tempdir().unwrap();
+    let ledger = work.path().join("ledger.toml");
+    std::fs::write(
+        &ledger,
+        format!("[[asset]]\nid = \"event\"\nphash = [\"{ledgered}\"]\nsource = \"own\"\n"),
+    )
+    .unwrap();
+    let options = clearance::ScanOptions {
+        targets: Vec::new(),
+        config: clearance::config::Config {
+            ledgers: vec![ledger],
+            ..Default::default()
+        },
+        extra_ledgers: Vec::new(),
+        rules: clearance::rules::Rules::builtin(),
+        as_of: chrono::NaiveDate::from_ymd_opt(2026, 11, 15).unwrap(),
+        baseline: Default::default(),
+        progress: false,
+        thumbnails: false,
+        faces: clearance::FacesMode::Off,
+        max_pages: None,
+        max_depth: None,
+        cache: None,
+        all_phashes: false,
+    };
+    let reads = Arc::new(AtomicUsize::new(0));
+    let site = ServedOnce {
+        scope: clearance::source::SiteScope {
+            base: url::Url::parse("https://school.example/").unwrap(),
+            local: true,
+        },
+        photo: impostor,
+        reads: Arc::clone(&reads),
+    };
+    let (done, scanned) = mpsc::channel();
+    std::thread::spawn(move || {
+        let collected = clearance::collect_from(&options, vec![Box::new(site)], None);
+        let _ = done.send(collected.map(|c| {
+            let record = &c.images[0];
+            (record.matched.clone(), c.evidence(record).unwrap())
+        }));
+    });
+    let (matched, evidence) = scanned
+        .recv_timeout(std::time::Duration::from_secs(300))
+        .unwrap_or_else(|_| {
+            panic!(
+                "the scan did not end: {} reads of the photo",
+                reads.load(Ordering::SeqCst)
+            )
+        })
+        .unwrap();
+    assert!(matched.is_none(), "cleared by its preview: {matched:?}");
+    assert_eq!(evidence.preview_phash, None, "the preview no longer counts");
+    assert!(
+        evidence
+            .metadata
+            .warnings
+            .iter()
+            .any(|w| w.contains("read again") && w.contains("the server went away")),
+        "the failed confirmation is reported: {:?}",
+        evidence.metadata.warnings
+    );
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        2,
+        "read once, then once more to confirm"
+    );
+}

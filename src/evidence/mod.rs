@@ -129,10 +129,13 @@ fn svg_dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
+    // By hand: a `format!` per byte cost more than the hash (one per finding).
     let mut out = String::with_capacity(64);
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
     out
 }

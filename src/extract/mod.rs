@@ -28,7 +28,7 @@ use crate::source::SiteScope;
 pub use resolve::{BadReason, try_resolve};
 
 /// The image uses found on one page, and the references that could not be resolved.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Extraction {
     pub uses: Vec<ImageUse>,
     pub bad: Vec<BadReference>,
@@ -148,7 +148,6 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
             );
             out.uses.push(ImageUse {
                 page: page.path.clone(),
-                page_url: page.url.clone(),
                 line,
                 column,
                 kind: *kind,

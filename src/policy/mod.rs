@@ -270,14 +270,24 @@ pub fn apply_suppressions(
 
 /// Whole-word, case-insensitive search for any of `words` in `text`.
 pub(crate) fn find_word<'w>(text: &str, words: &'w [String]) -> Option<&'w str> {
-    let tokens: HashSet<String> = text
+    // Lower-cased only when needed: this runs for every alt text, caption and
+    // title of every page, and a set of owned tokens per text was a tenth of judging.
+    let tokens: Vec<std::borrow::Cow<str>> = text
         .split(|c: char| !c.is_alphanumeric())
-        .map(str::to_lowercase)
         .filter(|t| !t.is_empty())
+        .map(|t| {
+            if t.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                std::borrow::Cow::Borrowed(t)
+            } else {
+                std::borrow::Cow::Owned(t.to_lowercase())
+            }
+        })
         .collect();
     words
         .iter()
-        .find(|w| tokens.contains(w.as_str()))
+        .find(|w| tokens.iter().any(|t| t == w.as_str()))
         .map(String::as_str)
 }
 

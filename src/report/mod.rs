@@ -57,6 +57,42 @@ pub fn write(
     }
 }
 
+/// Write a file through `write`, atomically: the bytes go to a temporary file
+/// beside `path`, which replaces `path` only once all are written. A reader (a
+/// CI dashboard, a web server) never sees half a report, and a write that fails
+/// midway (a full disk, a report that cannot be made) leaves the previous file whole.
+pub fn write_file(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => std::path::Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".clearance-report").suffix(".tmp");
+    // A temporary file is private (0600); a report is not: keep the mode of
+    // the file it replaces, or the usual one for a new file.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::metadata(path).map_or_else(
+            |_| std::fs::Permissions::from_mode(0o644),
+            |m| m.permissions(),
+        ));
+    }
+    let temp = builder.tempfile_in(dir)?;
+    let mut out = std::io::BufWriter::new(temp);
+    write(&mut out)?;
+    out.flush()?;
+    let temp = out
+        .into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?;
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Render `report` as `format`.
 pub fn render(report: &Report, format: Format, options: RenderOptions) -> String {
     match format {
@@ -180,5 +216,32 @@ mod tests {
             let err = write(&report, format, options, &mut Broken).unwrap_err();
             assert_eq!(err.kind(), std::io::ErrorKind::BrokenPipe, "{format:?}");
         }
+    }
+
+    #[test]
+    fn a_file_is_replaced_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.json");
+        write_file(&path, |out| out.write_all(b"first")).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o644, "a report is readable, not private");
+        }
+
+        // Fails after writing part of a new report: the old one stays whole.
+        let failed = write_file(&path, |out| {
+            out.write_all(b"half of a sec")?;
+            Err(std::io::Error::other("the report could not be made"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"first");
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["report.json"], "no temporary file is left");
     }
 }
