@@ -469,8 +469,8 @@ impl LumaPlane {
     /// f32 channels whatever the image and rounds back to bytes: for a one-channel
     /// plane that was a fifth of a cold scan's CPU time.
     fn resized(&self, side: usize) -> Vec<f32> {
-        let columns = triangle_weights(self.width, side);
-        let rows = triangle_weights(self.height, side);
+        let columns = cached_triangle_weights(self.width, side);
+        let rows = cached_triangle_weights(self.height, side);
         // Vertical pass first: whole source rows scaled and added, contiguous
         // runs the compiler vectorises.
         let mut short = vec![0f32; side * self.width];
@@ -492,6 +492,43 @@ impl LumaPlane {
             }
         }
         out
+    }
+}
+
+/// [`triangle_weights`], computed once per shape: previews and DC planes come
+/// in a few sizes, and making the weights cost a quarter of the resampling.
+fn cached_triangle_weights(src: usize, dst: usize) -> std::sync::Arc<Weights> {
+    static WEIGHTS: Memo<(usize, usize), Weights> = Memo::new();
+    WEIGHTS.get_or_make((src, dst), || triangle_weights(src, dst))
+}
+
+type Weights = Vec<(usize, Vec<f32>)>;
+
+/// Values computed once per key, for the few keys a scan meets; past
+/// [`Memo::CAPACITY`] keys (a site of many image sizes), the oldest is dropped.
+struct Memo<K, V>(std::sync::Mutex<Vec<(K, std::sync::Arc<V>)>>);
+
+impl<K: PartialEq + Copy, V> Memo<K, V> {
+    const CAPACITY: usize = 64;
+
+    const fn new() -> Self {
+        Memo(std::sync::Mutex::new(Vec::new()))
+    }
+
+    fn get_or_make(&self, key: K, make: impl FnOnce() -> V) -> std::sync::Arc<V> {
+        let mut known = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((_, value)) = known.iter().find(|(k, _)| *k == key) {
+            return value.clone();
+        }
+        let value = std::sync::Arc::new(make());
+        if known.len() == Self::CAPACITY {
+            known.remove(0);
+        }
+        known.push((key, value.clone()));
+        value
     }
 }
 
@@ -525,48 +562,44 @@ fn triangle_weights(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
 /// block, as `out[v * n + u]` (`u` horizontal, `v` vertical).
 fn low_frequency_dct(pixels: &[f32], grid: usize, n: usize) -> Vec<f32> {
     // Both passes add scaled contiguous runs (`acc += p * basis`), which the
-    // compiler vectorises; dot products in f32 it may not reorder.
-    let basis = cached_dct_basis(grid, n);
+    // compiler vectorises; dot products in f32 it may not reorder. Runs are
+    // padded to whole vectors: the extra frequencies are computed and dropped,
+    // and each wanted one is summed in the same order as without them.
+    let stride = n.next_multiple_of(8);
+    let basis = cached_dct_basis(grid, stride);
     // First pass: transform each row, keeping only the wanted horizontal frequencies.
-    let mut rows = vec![0f32; grid * n];
+    let mut rows = vec![0f32; grid * stride];
     for y in 0..grid {
-        let acc = &mut rows[y * n..(y + 1) * n];
+        let acc = &mut rows[y * stride..(y + 1) * stride];
         for x in 0..grid {
             let p = pixels[y * grid + x];
-            for (a, c) in acc.iter_mut().zip(&basis[x * n..(x + 1) * n]) {
+            for (a, c) in acc.iter_mut().zip(&basis[x * stride..(x + 1) * stride]) {
                 *a += p * c;
             }
         }
     }
     // Second pass: transform the columns of that result.
-    let mut out = vec![0f32; n * n];
+    let mut out = vec![0f32; n * stride];
     for v in 0..n {
-        let acc = &mut out[v * n..(v + 1) * n];
+        let acc = &mut out[v * stride..(v + 1) * stride];
         for y in 0..grid {
-            let c = basis[y * n + v];
-            for (a, r) in acc.iter_mut().zip(&rows[y * n..(y + 1) * n]) {
+            let c = basis[y * stride + v];
+            for (a, r) in acc.iter_mut().zip(&rows[y * stride..(y + 1) * stride]) {
                 *a += c * r;
             }
         }
     }
-    out
+    out.chunks_exact(stride)
+        .flat_map(|row| &row[..n])
+        .copied()
+        .collect()
 }
 
 /// [`dct_basis`], computed once per shape: every image is hashed with the same
 /// two, and thousands of cosines per image cost as much as the transform.
 fn cached_dct_basis(n: usize, frequencies: usize) -> std::sync::Arc<Vec<f32>> {
-    type Bases = std::sync::Mutex<Vec<((usize, usize), std::sync::Arc<Vec<f32>>)>>;
-    static BASES: std::sync::OnceLock<Bases> = std::sync::OnceLock::new();
-    let mut bases = BASES
-        .get_or_init(Default::default)
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((_, basis)) = bases.iter().find(|(shape, _)| *shape == (n, frequencies)) {
-        return basis.clone();
-    }
-    let basis = std::sync::Arc::new(dct_basis(n, frequencies));
-    bases.push(((n, frequencies), basis.clone()));
-    basis
+    static BASES: Memo<(usize, usize), Vec<f32>> = Memo::new();
+    BASES.get_or_make((n, frequencies), || dct_basis(n, frequencies))
 }
 
 /// `basis[x * frequencies + u] = cos(π (2x + 1) u / 2n)`, the DCT-II kernel (scale factors
