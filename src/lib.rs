@@ -291,8 +291,12 @@ fn open_sources(options: &ScanOptions) -> Result<OpenedSources> {
 
 /// Find pages and images, read each image's evidence once, and match it to the ledger.
 pub fn collect(options: &ScanOptions) -> Result<Collected> {
+    let mut stopwatch = Stopwatch::start();
+    // The ledger first: its errors are the ones a user fixes first.
+    let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
+    stopwatch.lap("ledger");
     let (sources, root) = open_sources(options)?;
-    collect_from(options, sources, root)
+    collect_with(options, ledger, sources, root)
 }
 
 /// [`collect`] from sources the caller made (a CMS export; a test's source
@@ -303,9 +307,17 @@ pub fn collect_from(
     sources: Vec<Box<dyn Source>>,
     root: Option<String>,
 ) -> Result<Collected> {
-    let mut stopwatch = Stopwatch::start();
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
-    stopwatch.lap("ledger");
+    collect_with(options, ledger, sources, root)
+}
+
+fn collect_with(
+    options: &ScanOptions,
+    ledger: Ledger,
+    sources: Vec<Box<dyn Source>>,
+    root: Option<String>,
+) -> Result<Collected> {
+    let mut stopwatch = Stopwatch::start();
     let cache = open_cache(options);
     stopwatch.lap("cache index");
     let mut pages_failed = Vec::new();
@@ -616,7 +628,8 @@ fn extract_cached(
     };
     // Keyed by content, not mtime: a fresh checkout (new mtimes) still hits.
     let key = format!(
-        "page\0{}\0{}\0{}\0{}\0{}",
+        "page\0{}\0{}\0{}\0{}\0{}\0{}",
+        extract::EXTRACTION_VERSION,
         scope.base,
         scope.local,
         page.path,

@@ -622,6 +622,64 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
     );
 }
 
+/// A match must not rest on the preview of a copy matched by its name: a
+/// CMS-sized copy of the ledgered photo (`event-1800x1200.jpg`, matched to it
+/// as a derivative) that carries a stale preview of another picture would
+/// otherwise clear every copy of that other picture. Its preview is confirmed
+/// from its pixels first, which show the ledgered photo.
+#[test]
+fn a_copy_matched_by_name_lends_no_stale_preview() {
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let (w, h) = (1800, 1200);
+    let preview_of = |img: &RgbImage| jpeg(&long_side(img, 160), 75);
+    let event = synthetic_photo::photo(7, w, h);
+    let other = synthetic_photo::photo(8, w, h);
+    let files = [
+        (
+            "event.jpg",
+            exif_preview::with_exif_preview(&jpeg(&event, 90), &preview_of(&event)),
+        ),
+        // The CMS's full-size copy, whose editor kept another picture's preview.
+        (
+            "event-1800x1200.jpg",
+            exif_preview::with_exif_preview(&jpeg(&event, 82), &preview_of(&other)),
+        ),
+        // A web-sized copy of that other picture: small, so hashed from its pixels.
+        ("unrelated.jpg", jpeg(&long_side(&other, 600), 82)),
+    ];
+    let mut page = String::from("<html><body>\n");
+    for (name, bytes) in &files {
+        std::fs::write(site.join(name), bytes).unwrap();
+        page.push_str(&format!("<p><img src=\"{name}\" alt=\"\"></p>\n"));
+    }
+    std::fs::write(site.join("index.html"), page).unwrap();
+    std::fs::write(
+        work.path().join("ledger.toml"),
+        "[[asset]]\nid = \"event\"\nfiles = [\"event.jpg\"]\nsource = \"own\"\n",
+    )
+    .unwrap();
+    let report = scan_site_with_ledger(work.path());
+    let image = |path: &str| {
+        report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
+            .clone()
+    };
+    let copy = image("event-1800x1200.jpg");
+    assert_eq!(copy["ledger"], "event", "{copy:#}");
+    assert_eq!(copy["matched_by"]["by"], "derivative", "{copy:#}");
+    let unrelated = image("unrelated.jpg");
+    assert!(
+        unrelated["ledger"].is_null(),
+        "cleared through the copy's stale preview: {unrelated:#}"
+    );
+}
+
 /// A camera original's EXIF-preview fingerprint (key and confirmation hash)
 /// agrees with the fingerprint of its own pixels and of its CMS copies, and
 /// with no other photo's: a preview can then rule a match out on both hashes,
@@ -757,6 +815,13 @@ fn a_preview_match_that_cannot_be_confirmed_clears_nothing_and_ends() {
     // Another photo that kept the original's preview: only its pixels can tell.
     let impostor =
         exif_preview::with_exif_preview(&jpeg(&other, 90), &jpeg(&long_side(&original, 160), 75));
+    // The premise: the impostor's preview alone would match the ledger.
+    let preview = clearance::evidence::fingerprint::preview_phash(&impostor, "jpeg", w, h)
+        .expect("the impostor carries a usable preview");
+    assert!(
+        preview.matches(&Fingerprint::from_hex(&ledgered).unwrap()),
+        "the preview matches the ledgered photo"
+    );
     let work = tempfile::tempdir().unwrap();
     let ledger = work.path().join("ledger.toml");
     std::fs::write(

@@ -27,6 +27,10 @@ use crate::model::{BadReference, ImageKey, ImageUse, Page, RefKind, Target};
 use crate::source::SiteScope;
 pub use resolve::{BadReason, try_resolve};
 
+/// Bump when what [`extract`] finds on a page, or [`Extraction`]'s form, changes:
+/// cached extractions of another version are not used.
+pub const EXTRACTION_VERSION: u32 = 1;
+
 /// The image uses found on one page, and the references that could not be resolved.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Extraction {
