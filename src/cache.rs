@@ -18,7 +18,8 @@
 //! one instead, keeping the entries it used and those some scan used within
 //! [`RETAIN_UNUSED`] (each index entry carries its last use); entries of files
 //! that changed (their key changed with them) or of images no longer published
-//! fall away.
+//! fall away. The merged pack's name sorts right after the newest pack it
+//! replaces, so packs other scans committed meanwhile still override it.
 //!
 //! Why not an embedded database (redb, sled): those need a writer lock, so two
 //! concurrent scans (a CI job and a person) would block or fail, and they add a
@@ -371,7 +372,7 @@ impl Cache {
             merged.discard();
             return Err(e);
         }
-        merged.finish(&self.final_name())?;
+        merged.finish(&self.merged_name())?;
         for OpenPack { path, file } in self.packs.drain(..) {
             drop(file); // Windows removes no open file
             let _ = fs::remove_file(path);
@@ -403,6 +404,27 @@ impl Cache {
             len: PACK_HEADER_LEN,
             index: HashMap::new(),
         })
+    }
+
+    /// A merged pack's name sorts right after the newest pack it replaces:
+    /// packs other scans committed while this one ran (newer, and not merged)
+    /// still override it, as they did before the merge.
+    fn merged_name(&self) -> PathBuf {
+        let newest = self
+            .packs
+            .last()
+            .and_then(|p| p.path.file_stem())
+            .and_then(|stem| stem.to_str());
+        let Some(newest) = newest else {
+            return self.final_name();
+        };
+        // Merged again: the suffix is replaced, not added to.
+        let base = newest.split('+').next().unwrap_or(newest);
+        self.packs_dir.join(format!(
+            "{base}+{}-{}.pack",
+            std::process::id(),
+            NAME_COUNTER.fetch_add(1, Ordering::Relaxed)
+        ))
     }
 
     fn final_name(&self) -> PathBuf {
@@ -998,6 +1020,41 @@ mod tests {
         assert_eq!(cache.get("later"), Some(evidence("Joe")));
         for key in ["k0", "k2", "new", "m1", "m7"] {
             assert_eq!(cache.get(key), None, "{key}: unused for months, dropped");
+        }
+    }
+
+    #[test]
+    fn a_merge_hides_no_pack_committed_while_it_ran() {
+        let dir = tempfile::tempdir().unwrap();
+        let scan_storing = |key: &str| {
+            Cache::open(dir.path())
+                .unwrap()
+                .put(key, &evidence("Jane"))
+                .unwrap();
+        };
+        for scan in 0..MAX_PACKS - 1 {
+            scan_storing(&format!("k{scan}"));
+        }
+        let other = Cache::open(dir.path()).unwrap();
+        scan_storing("last");
+        let mut merging = Cache::open(dir.path()).unwrap();
+        // Meanwhile another scan stores a newer entry for k0 and ends first
+        // (its pack makes eight, no merge).
+        other.put("k0", &evidence("Joe")).unwrap();
+        drop(other);
+        assert_eq!(files(dir.path(), "pack").len(), MAX_PACKS + 1);
+        merging.put("new", &evidence("Jane")).unwrap();
+        merging.commit().unwrap();
+        drop(merging);
+        assert_eq!(files(dir.path(), "pack").len(), 2, "eight merged, one not");
+        let cache = Cache::open(dir.path()).unwrap();
+        assert_eq!(
+            cache.get("k0"),
+            Some(evidence("Joe")),
+            "the newer entry wins"
+        );
+        for key in ["k1", "last", "new"] {
+            assert_eq!(cache.get(key), Some(evidence("Jane")), "{key}");
         }
     }
 
