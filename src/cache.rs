@@ -754,11 +754,16 @@ mod tests {
     /// A cache folder where one finished scan stored `k` (Jane's evidence).
     fn cache_holding_k() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        Cache::open(dir.path())
-            .unwrap()
-            .put("k", &evidence("Jane"))
-            .unwrap();
+        scan_storing(dir.path(), "k");
         dir
+    }
+
+    /// One finished scan that stored `key` (Jane's evidence), and nothing else.
+    fn scan_storing(dir: &Path, key: &str) {
+        Cache::open(dir)
+            .unwrap()
+            .put(key, &evidence("Jane"))
+            .unwrap();
     }
 
     fn backdate(path: &Path, age: Duration) {
@@ -980,12 +985,7 @@ mod tests {
     #[test]
     fn many_scans_are_merged_keeping_what_is_used_and_recent() {
         let dir = tempfile::tempdir().unwrap();
-        let scan_storing = |key: &str| {
-            Cache::open(dir.path())
-                .unwrap()
-                .put(key, &evidence("Jane"))
-                .unwrap();
-        };
+        let scan_storing = |key: &str| scan_storing(dir.path(), key);
         for scan in 0..MAX_PACKS {
             scan_storing(&format!("k{scan}"));
         }
@@ -1026,12 +1026,7 @@ mod tests {
     #[test]
     fn a_merge_hides_no_pack_committed_while_it_ran() {
         let dir = tempfile::tempdir().unwrap();
-        let scan_storing = |key: &str| {
-            Cache::open(dir.path())
-                .unwrap()
-                .put(key, &evidence("Jane"))
-                .unwrap();
-        };
+        let scan_storing = |key: &str| scan_storing(dir.path(), key);
         for scan in 0..MAX_PACKS - 1 {
             scan_storing(&format!("k{scan}"));
         }

@@ -441,6 +441,16 @@ fn packs(cache: &Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// The report's entry for the image at `path`.
+fn image_at<'r>(report: &'r serde_json::Value, path: &str) -> &'r serde_json::Value {
+    report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == path)
+        .unwrap_or_else(|| panic!("{path} is not in the report"))
+}
+
 #[test]
 fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
     let dir = demo_copy();
@@ -475,12 +485,7 @@ fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
     let replacement = jpeg(80, 60, 77);
     write(root, &format!("site/{path}"), &replacement);
     let changed = json_report(&scan_json(root));
-    let now = changed["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["path"] == path)
-        .unwrap();
+    let now = image_at(&changed, path);
     let sha = sha2::Sha256::digest(&replacement)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -499,14 +504,7 @@ fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
     ));
     std::fs::write(&page_file, html).unwrap();
     let edited = json_report(&scan_json(root));
-    let uses = edited["images"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["path"] == path)
-        .unwrap()["uses"]
-        .as_array()
-        .unwrap();
+    let uses = image_at(&edited, path)["uses"].as_array().unwrap();
     assert!(
         uses.iter()
             .any(|u| u["page"] == page.as_str() && u["alt"] == "added later"),

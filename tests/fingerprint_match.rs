@@ -455,6 +455,38 @@ fn scan_site_with_ledger(dir: &Path) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&scan.stderr)))
 }
 
+/// Scan a one-page site showing `files`, with a ledger naming `ledgered` as
+/// the asset `event`: the report's entry for an image, by path.
+fn scan_event_site(
+    files: &[(&str, Vec<u8>)],
+    ledgered: &str,
+) -> impl Fn(&str) -> serde_json::Value {
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    std::fs::create_dir_all(&site).unwrap();
+    let mut page = String::from("<html><body>\n");
+    for (name, bytes) in files {
+        std::fs::write(site.join(name), bytes).unwrap();
+        page.push_str(&format!("<p><img src=\"{name}\" alt=\"\"></p>\n"));
+    }
+    std::fs::write(site.join("index.html"), page).unwrap();
+    std::fs::write(
+        work.path().join("ledger.toml"),
+        format!("[[asset]]\nid = \"event\"\nfiles = [\"{ledgered}\"]\nsource = \"own\"\n"),
+    )
+    .unwrap();
+    let report = scan_site_with_ledger(work.path());
+    move |path| {
+        report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
+            .clone()
+    }
+}
+
 /// End to end, as a webmaster would: `ledger suggest` over the originals (the
 /// stubs carry sha256 and phash), the `files` globs removed, then a scan of a
 /// site that publishes only derivatives under unrelated names.
@@ -564,9 +596,6 @@ fn ledger_suggest_from_originals_lets_a_scan_match_every_derivative() {
 /// it, while copies of a camera original with a genuine preview still match.
 #[test]
 fn an_exif_preview_never_clears_a_photo_on_its_own() {
-    let work = tempfile::tempdir().unwrap();
-    let site = work.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
     let (w, h) = (1800, 1200);
     let preview_of = |img: &RgbImage| jpeg(&long_side(img, 160), 75);
     let original = synthetic_photo::photo(7, w, h);
@@ -584,27 +613,7 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
             exif_preview::with_exif_preview(&jpeg(&impostor, 90), &preview_of(&original)),
         ),
     ];
-    let mut page = String::from("<html><body>\n");
-    for (name, bytes) in &files {
-        std::fs::write(site.join(name), bytes).unwrap();
-        page.push_str(&format!("<img src=\"{name}\" alt=\"\">\n"));
-    }
-    std::fs::write(site.join("index.html"), page).unwrap();
-    std::fs::write(
-        work.path().join("ledger.toml"),
-        "[[asset]]\nid = \"event\"\nfiles = [\"original.jpg\"]\nsource = \"own\"\n",
-    )
-    .unwrap();
-    let report = scan_site_with_ledger(work.path());
-    let image = |path: &str| {
-        report["images"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["path"] == path)
-            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
-            .clone()
-    };
+    let image = scan_event_site(&files, "original.jpg");
     for copy in ["copy-300.jpg", "copy-1024.jpg"] {
         assert_eq!(image(copy)["ledger"], "event", "{copy}: {:#}", image(copy));
         assert_eq!(image(copy)["matched_by"]["by"], "phash", "{copy}");
@@ -629,9 +638,6 @@ fn an_exif_preview_never_clears_a_photo_on_its_own() {
 /// from its pixels first, which show the ledgered photo.
 #[test]
 fn a_copy_matched_by_name_lends_no_stale_preview() {
-    let work = tempfile::tempdir().unwrap();
-    let site = work.path().join("site");
-    std::fs::create_dir_all(&site).unwrap();
     let (w, h) = (1800, 1200);
     let preview_of = |img: &RgbImage| jpeg(&long_side(img, 160), 75);
     let event = synthetic_photo::photo(7, w, h);
@@ -649,27 +655,7 @@ fn a_copy_matched_by_name_lends_no_stale_preview() {
         // A web-sized copy of that other picture: small, so hashed from its pixels.
         ("unrelated.jpg", jpeg(&long_side(&other, 600), 82)),
     ];
-    let mut page = String::from("<html><body>\n");
-    for (name, bytes) in &files {
-        std::fs::write(site.join(name), bytes).unwrap();
-        page.push_str(&format!("<p><img src=\"{name}\" alt=\"\"></p>\n"));
-    }
-    std::fs::write(site.join("index.html"), page).unwrap();
-    std::fs::write(
-        work.path().join("ledger.toml"),
-        "[[asset]]\nid = \"event\"\nfiles = [\"event.jpg\"]\nsource = \"own\"\n",
-    )
-    .unwrap();
-    let report = scan_site_with_ledger(work.path());
-    let image = |path: &str| {
-        report["images"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["path"] == path)
-            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
-            .clone()
-    };
+    let image = scan_event_site(&files, "event.jpg");
     let copy = image("event-1800x1200.jpg");
     assert_eq!(copy["ledger"], "event", "{copy:#}");
     assert_eq!(copy["matched_by"]["by"], "derivative", "{copy:#}");
