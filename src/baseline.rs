@@ -56,7 +56,7 @@ pub fn render(findings: &[Finding]) -> String {
 
 /// Write a baseline made by [`render`] to `path`.
 pub fn write(baseline: &str, path: &Path) -> Result<()> {
-    crate::report::write_file(path, |out| out.write_all(baseline.as_bytes())).map_err(|source| {
+    crate::output::write_file(path, |out| out.write_all(baseline.as_bytes())).map_err(|source| {
         Error::Io {
             path: path.to_path_buf(),
             source,

@@ -19,6 +19,7 @@ pub mod init;
 pub mod ledger;
 pub mod license;
 pub mod model;
+pub mod output;
 pub mod policy;
 pub mod report;
 pub mod rules;

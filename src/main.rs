@@ -312,7 +312,7 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
     // The report is written as it is made: a large site's never sits whole in memory.
     match &args.output {
         Some(path) => {
-            report::write_file(path, |out| {
+            clearance::output::write_file(path, |out| {
                 scanned.write_report(args.format, render_options, out)
             })
             .with_context(|| format!("cannot write {}", path.display()))?;
