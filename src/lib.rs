@@ -21,6 +21,7 @@ pub mod license;
 pub mod model;
 pub mod output;
 pub mod policy;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod source;
@@ -217,6 +218,8 @@ pub struct Collected {
     spill: EvidenceSpill,
     /// Kept to the end for thumbnails; what the scan stored becomes a pack on drop.
     cache: Option<cache::Cache>,
+    /// Where the report is recorded for a replay, when one was asked for.
+    recording: Option<Recording>,
 }
 
 impl Collected {
@@ -297,7 +300,7 @@ pub fn collect(options: &ScanOptions) -> Result<Collected> {
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
     stopwatch.lap("ledger");
     let (sources, root) = open_sources(options)?;
-    collect_with(options, ledger, sources, root, stopwatch)
+    collect_with(options, ledger, sources, root, stopwatch, None).map(Gathered::collected)
 }
 
 /// [`collect`] from sources the caller made (a CMS export; a test's source
@@ -311,19 +314,55 @@ pub fn collect_from(
     let mut stopwatch = Stopwatch::start();
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
     stopwatch.lap("ledger");
-    collect_with(options, ledger, sources, root, stopwatch)
+    collect_with(options, ledger, sources, root, stopwatch, None).map(Gathered::collected)
+}
+
+/// What [`collect_with`] gathered: the scan's material, or the report a scan
+/// of the very same inputs recorded.
+enum Gathered {
+    Collected(Box<Collected>),
+    Replayed(replay::Replay),
+}
+
+impl Gathered {
+    /// For callers that asked for no replay, so can get none.
+    fn collected(self) -> Collected {
+        match self {
+            Gathered::Collected(collected) => *collected,
+            Gathered::Replayed(_) => unreachable!("a replay is looked up only when asked for"),
+        }
+    }
+}
+
+/// The report a scan will write: what, besides the scan's inputs, decides its bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportRequest {
+    pub format: Format,
+    pub render: RenderOptions,
 }
 
 /// The stages after the ledger; `stopwatch` goes on from the ledger's lap, so
 /// opening the sources counts in the next one, as it always did.
+///
+/// With a `request`, a report recorded for the same inputs is looked up once
+/// the pages are read and every image is identified (before any is read): when
+/// there is one, that is all this gathers.
 fn collect_with(
     options: &ScanOptions,
     ledger: Ledger,
     sources: Vec<Box<dyn Source>>,
     root: Option<String>,
     mut stopwatch: Stopwatch,
-) -> Result<Collected> {
+    request: Option<&ReportRequest>,
+) -> Result<Gathered> {
     let cache = open_cache(options);
+    // A replay needs every input told unchanged without reading it: the cache
+    // folder's stat-based keys do that for local folders, not for crawls.
+    let replay_store = request
+        .zip(options.cache.as_deref())
+        .filter(|_| cache.is_some() && sources.iter().all(|s| s.scope().local))
+        .map(|(_, dir)| replay::Store::new(dir));
+    let mut page_keys = Vec::new();
     stopwatch.lap("cache index");
     let mut pages_failed = Vec::new();
     let mut page_count = 0;
@@ -337,9 +376,16 @@ fn collect_with(
         let scope = source.scope();
         let extractions: Vec<_> = pages
             .par_iter()
-            .map(|p| extract_cached(cache.as_ref(), p, scope))
+            .map(|p| {
+                let key = cache.as_ref().map(|_| page_cache_key(p, scope));
+                let extraction = extract_cached(cache.as_ref(), key.as_deref(), p, scope);
+                (key, extraction)
+            })
             .collect();
-        for extraction in extractions {
+        for (key, extraction) in extractions {
+            if replay_store.is_some() {
+                page_keys.extend(key);
+            }
             for u in extraction.uses {
                 match &u.target {
                     // A link to a picture on another site (a credit's link to
@@ -374,51 +420,85 @@ fn collect_with(
     for uses in by_image.values_mut() {
         uses.shrink_to_fit();
     }
-    let spill = EvidenceSpill::new();
-    let bar = progress_bar(options.progress, by_image.len() as u64, "reading images");
-    // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
-    // and the ledger matches that need nothing more (sha256, `files` globs).
-    let mut images: Vec<ImageRecord> = by_image
+    // Each image's cache key: its path and what tells it unchanged (size, mtime).
+    let identified: Vec<_> = by_image
         .into_par_iter()
-        .map(|((source_index, key), uses)| -> Result<ImageRecord> {
+        .map(|((source_index, key), uses)| {
             let source = &sources[source_index];
             let cache_key = cache
                 .as_ref()
                 .and_then(|_| source.validator(&key))
                 .map(|v| format!("{}\0{}\0{v}", source.describe(), key.display()));
-            let cached = cache_key
-                .as_deref()
-                .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
-            let evidence = cached.unwrap_or_else(|| {
-                let evidence = match source.read_image(&key) {
-                    Ok(bytes) => evidence::analyze(
-                        &bytes.bytes,
-                        bytes.sidecar.as_deref(),
-                        &EvidenceOptions {
-                            phash: false,
-                            preview_phash: true,
-                        },
-                    ),
-                    Err(e) => Evidence {
-                        error: Some(e.to_string()),
-                        ..Evidence::default()
-                    },
-                };
-                store(cache.as_ref(), cache_key.as_deref(), &evidence);
-                evidence
-            });
-            let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
-            bar.inc(1);
-            Ok(ImageRecord {
-                key,
-                uses,
-                facts: Facts::of(&evidence),
-                matched,
-                source: source_index,
-                cache_key,
-                evidence: spill.put(&evidence).map_err(Error::Spill)?,
-            })
+            (source_index, key, uses, cache_key)
         })
+        .collect();
+    let recording = match (replay_store, request) {
+        (Some(store), Some(request)) => {
+            let digest = replay_digest(
+                options,
+                request,
+                &sources,
+                page_keys,
+                &pages_failed,
+                &identified,
+            );
+            if let Some(replay) = digest.as_deref().and_then(|d| store.lookup(d)) {
+                stopwatch.lap("replay lookup");
+                return Ok(Gathered::Replayed(replay));
+            }
+            digest.map(|digest| Recording {
+                store,
+                digest,
+                request: *request,
+            })
+        }
+        _ => None,
+    };
+    stopwatch.lap("identification");
+
+    let spill = EvidenceSpill::new();
+    let bar = progress_bar(options.progress, identified.len() as u64, "reading images");
+    // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
+    // and the ledger matches that need nothing more (sha256, `files` globs).
+    let mut images: Vec<ImageRecord> = identified
+        .into_par_iter()
+        .map(
+            |(source_index, key, uses, cache_key)| -> Result<ImageRecord> {
+                let source = &sources[source_index];
+                let cached = cache_key
+                    .as_deref()
+                    .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
+                let evidence = cached.unwrap_or_else(|| {
+                    let evidence = match source.read_image(&key) {
+                        Ok(bytes) => evidence::analyze(
+                            &bytes.bytes,
+                            bytes.sidecar.as_deref(),
+                            &EvidenceOptions {
+                                phash: false,
+                                preview_phash: true,
+                            },
+                        ),
+                        Err(e) => Evidence {
+                            error: Some(e.to_string()),
+                            ..Evidence::default()
+                        },
+                    };
+                    store(cache.as_ref(), cache_key.as_deref(), &evidence);
+                    evidence
+                });
+                let matched = ledger.match_image(&key.site_path(), evidence.sha256.as_deref());
+                bar.inc(1);
+                Ok(ImageRecord {
+                    key,
+                    uses,
+                    facts: Facts::of(&evidence),
+                    matched,
+                    source: source_index,
+                    cache_key,
+                    evidence: spill.put(&evidence).map_err(Error::Spill)?,
+                })
+            },
+        )
         .collect::<Result<_>>()?;
     bar.finish_and_clear();
     stopwatch.lap("evidence");
@@ -546,7 +626,7 @@ fn collect_with(
     })?;
     bar.finish_and_clear();
     stopwatch.lap("faces");
-    Ok(Collected {
+    Ok(Gathered::Collected(Box::new(Collected {
         pages: page_count,
         images,
         pages_failed,
@@ -556,7 +636,73 @@ fn collect_with(
         sources,
         spill,
         cache,
-    })
+        recording,
+    })))
+}
+
+/// Where [`Scanned::write_report`] records the report it writes, for a replay.
+struct Recording {
+    store: replay::Store,
+    digest: String,
+    request: ReportRequest,
+}
+
+/// The digest of everything the report of this scan depends on: the
+/// executable, options, config, rules, ledger files, every page's content and
+/// every image's cache key (size and mtime), and the report asked for. `None`
+/// when an input cannot be read to digest it (the scan is then not recorded).
+fn replay_digest(
+    options: &ScanOptions,
+    request: &ReportRequest,
+    sources: &[Box<dyn Source>],
+    mut page_keys: Vec<String>,
+    pages_failed: &[PageFailure],
+    images: &[(usize, ImageKey, Vec<ImageUse>, Option<String>)],
+) -> Option<String> {
+    let mut inputs = replay::Inputs::new()?;
+    inputs.field("request", format!("{request:?}"));
+    // `Debug` of whole values: a field added later counts without anyone
+    // remembering to add it here. None of them holds a hash map.
+    inputs.field("config", format!("{:?}", options.config));
+    inputs.field("rules", format!("{:?}", options.rules));
+    inputs.field("as of", options.as_of.to_string());
+    inputs.field("faces", format!("{:?}", options.faces));
+    inputs.field("thumbnails", options.thumbnails.to_string());
+    inputs.field("phashes", options.all_phashes.to_string());
+    inputs.field(
+        "limits",
+        format!("{:?} {:?}", options.max_pages, options.max_depth),
+    );
+    let mut baseline: Vec<&String> = options.baseline.iter().collect();
+    baseline.sort();
+    for fingerprint in baseline {
+        inputs.field("baseline", fingerprint);
+    }
+    for path in options.config.ledgers.iter().chain(&options.extra_ledgers) {
+        inputs.field("ledger path", path.as_os_str().as_encoded_bytes());
+        inputs.field("ledger", evidence::sha256_hex(&std::fs::read(path).ok()?));
+    }
+    for source in sources {
+        inputs.field("source", source.describe());
+    }
+    // Keys carry each page's path and a digest of its bytes; the walk's order
+    // is no input.
+    page_keys.sort_unstable();
+    for key in &page_keys {
+        inputs.field("page", key);
+    }
+    for failure in pages_failed {
+        inputs.field(
+            "page failed",
+            format!("{}\0{}", failure.page, failure.reason),
+        );
+    }
+    for (source, key, _, cache_key) in images {
+        inputs.field("image", format!("{source}\0{}", key.display()));
+        // No key: the file is missing (or unreadable); when it appears, the key does.
+        inputs.field("image key", cache_key.as_deref().unwrap_or("-"));
+    }
+    Some(inputs.finish())
 }
 
 /// Add a perceptual hash: the EXIF preview's when `previews` allows and the
@@ -620,19 +766,10 @@ fn open_cache(options: &ScanOptions) -> Option<cache::Cache> {
     }
 }
 
-/// A page's image uses, from the cache when the same page (same bytes, same
-/// place in the same site) was extracted before: parsing every page was the
-/// largest part of a rescan (44 of 180 ms for 1,201 pages; 14 ms from here).
-fn extract_cached(
-    cache: Option<&cache::Cache>,
-    page: &Page,
-    scope: &source::SiteScope,
-) -> extract::Extraction {
-    let Some(cache) = cache else {
-        return extract::extract(page, scope);
-    };
-    // Keyed by content, not mtime: a fresh checkout (new mtimes) still hits.
-    let key = format!(
+/// A page's key in the cache: keyed by content, not mtime, so a fresh
+/// checkout (new mtimes) still hits.
+fn page_cache_key(page: &Page, scope: &source::SiteScope) -> String {
+    format!(
         "page\0{}\0{}\0{}\0{}\0{}\0{}",
         extract::EXTRACTION_VERSION,
         scope.base,
@@ -640,13 +777,27 @@ fn extract_cached(
         page.path,
         page.url,
         evidence::sha256_hex(page.html.as_bytes())
-    );
-    if let Some(extraction) = cache.get_value(&key) {
+    )
+}
+
+/// A page's image uses, from the cache when the same page (same bytes, same
+/// place in the same site) was extracted before: parsing every page was the
+/// largest part of a rescan (44 of 180 ms for 1,201 pages; 14 ms from here).
+fn extract_cached(
+    cache: Option<&cache::Cache>,
+    key: Option<&str>,
+    page: &Page,
+    scope: &source::SiteScope,
+) -> extract::Extraction {
+    let (Some(cache), Some(key)) = (cache, key) else {
+        return extract::extract(page, scope);
+    };
+    if let Some(extraction) = cache.get_value(key) {
         return extraction;
     }
     let extraction = extract::extract(page, scope);
     // A cache that cannot be written only costs speed on the next run.
-    let _ = cache.put_value(&key, &extraction);
+    let _ = cache.put_value(key, &extraction);
     extraction
 }
 
@@ -798,7 +949,81 @@ pub struct Scanned {
 
 /// Run the pipeline up to the findings: collect, match, judge every image.
 pub fn judge(options: &ScanOptions) -> Result<Scanned> {
-    let collected = collect(options)?;
+    judge_collected(options, collect(options)?)
+}
+
+/// A scan judged for one report ([`judge_report`]).
+pub struct Judged {
+    outcome: Outcome,
+    request: ReportRequest,
+}
+
+enum Outcome {
+    Fresh(Box<Scanned>),
+    /// The report a scan of the very same inputs recorded.
+    Replayed(replay::Replay),
+}
+
+/// [`judge`] for the report `request` describes. With `replay`, when a scan
+/// of the very same inputs (pages, images, ledger, config, rules, date,
+/// options, executable) recorded that report in the cache folder, it is
+/// replayed instead: no image is read and nothing is judged. A fresh judgement
+/// records its report for next time.
+pub fn judge_report(options: &ScanOptions, request: ReportRequest, replay: bool) -> Result<Judged> {
+    let mut stopwatch = Stopwatch::start();
+    let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
+    stopwatch.lap("ledger");
+    let (sources, root) = open_sources(options)?;
+    let asked = replay.then_some(&request);
+    let outcome = match collect_with(options, ledger, sources, root, stopwatch, asked)? {
+        Gathered::Replayed(replay) => Outcome::Replayed(replay),
+        Gathered::Collected(collected) => {
+            Outcome::Fresh(Box::new(judge_collected(options, *collected)?))
+        }
+    };
+    Ok(Judged { outcome, request })
+}
+
+impl Judged {
+    /// Findings that count (not suppressed) at or above `level`.
+    pub fn failing(&self, level: Severity) -> usize {
+        match &self.outcome {
+            Outcome::Fresh(scanned) => scanned.failing(level),
+            Outcome::Replayed(replay) => replay.failing(level),
+        }
+    }
+
+    /// Every finding in report order; `None` for a replayed report, which
+    /// keeps only its bytes (ask for no replay to have them).
+    pub fn findings(&self) -> Option<&[Finding]> {
+        match &self.outcome {
+            Outcome::Fresh(scanned) => Some(scanned.findings()),
+            Outcome::Replayed(_) => None,
+        }
+    }
+
+    /// True when the report is a replay.
+    pub fn is_replay(&self) -> bool {
+        matches!(self.outcome, Outcome::Replayed(_))
+    }
+
+    /// Write the report asked for.
+    pub fn write_report(self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        match self.outcome {
+            Outcome::Fresh(scanned) => {
+                scanned.write_report(self.request.format, self.request.render, out)
+            }
+            Outcome::Replayed(replay) => {
+                let mut stopwatch = Stopwatch::start();
+                let written = replay.write_to(out);
+                stopwatch.lap("replayed report");
+                written
+            }
+        }
+    }
+}
+
+fn judge_collected(options: &ScanOptions, collected: Collected) -> Result<Scanned> {
     let mut stopwatch = Stopwatch::start();
     let ctx = policy::Context {
         ledger: &collected.ledger,
@@ -903,7 +1128,30 @@ impl Scanned {
     /// report. JSON is streamed one image at a time and the formats that show
     /// no image evidence are rendered without it, so memory does not grow with
     /// the number of images; HTML and JUnit build the whole report first.
+    ///
+    /// When the scan was asked to record this report for a replay, the bytes
+    /// are recorded as they are written, and kept once all are.
     pub fn write_report(
+        mut self,
+        format: Format,
+        options: RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let recorder = self
+            .collected
+            .recording
+            .take()
+            .filter(|r| r.request.format == format && r.request.render == options)
+            .and_then(|r| r.store.record(&r.digest, self.summary.findings));
+        let Some(mut recorder) = recorder else {
+            return self.write_unrecorded(format, options, out);
+        };
+        self.write_unrecorded(format, options, &mut recorder.tee(out))?;
+        recorder.commit();
+        Ok(())
+    }
+
+    fn write_unrecorded(
         self,
         format: Format,
         options: RenderOptions,

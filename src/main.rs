@@ -291,7 +291,6 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         cache,
         all_phashes: false,
     };
-    let scanned = clearance::judge(&options)?;
     let color = args.output.is_none()
         && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never;
     let threshold = match args.fail_on {
@@ -299,29 +298,33 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Never => None,
     };
-    let failing = threshold.map_or(0, |level| scanned.failing(level));
-    // Made now: writing the report hands the findings over.
-    let baseline = args
-        .write_baseline
-        .as_ref()
-        .map(|path| (path, clearance::baseline::render(scanned.findings())));
-    let render_options = report::RenderOptions {
-        color,
-        fail_on: threshold,
+    let request = clearance::ReportRequest {
+        format: args.format,
+        render: report::RenderOptions {
+            color,
+            fail_on: threshold,
+        },
     };
+    // A baseline is made from the findings, which a replayed report does not keep.
+    let replay = args.write_baseline.is_none();
+    let judged = clearance::judge_report(&options, request, replay)?;
+    let failing = threshold.map_or(0, |level| judged.failing(level));
+    // Made now: writing the report hands the findings over.
+    let baseline = args.write_baseline.as_ref().map(|path| {
+        (
+            path,
+            clearance::baseline::render(judged.findings().unwrap_or_default()),
+        )
+    });
     // The report is written as it is made: a large site's never sits whole in memory.
     match &args.output {
         Some(path) => {
-            clearance::output::write_file(path, |out| {
-                scanned.write_report(args.format, render_options, out)
-            })
-            .with_context(|| format!("cannot write {}", path.display()))?;
+            clearance::output::write_file(path, |out| judged.write_report(out))
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let written = scanned
-                .write_report(args.format, render_options, &mut out)
-                .and_then(|()| out.flush());
+            let written = judged.write_report(&mut out).and_then(|()| out.flush());
             match written {
                 // A closed pipe (`| head`) is not an error worth a message.
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {

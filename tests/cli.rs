@@ -544,3 +544,170 @@ fn concurrent_scans_share_a_cache_without_harm() {
     assert!(stored.iter().all(|p| p.extension().unwrap() == "pack"));
     assert_eq!(scan_json(root).stdout, expected.stdout);
 }
+
+/// The reports recorded for replay in `cache`.
+fn recorded_reports(cache: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(cache.join("reports"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+const TAMPERED: &str = "a report that only a replay could print\n";
+
+/// Replace the body of every recorded report (keeping its header line), so a
+/// scan that prints [`TAMPERED`] is one that replayed.
+fn tamper_with_recorded_reports(cache: &Path) {
+    let reports = recorded_reports(cache);
+    assert!(!reports.is_empty(), "a fresh scan records its report");
+    for path in reports {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header = text.lines().next().unwrap();
+        std::fs::write(&path, format!("{header}\n{TAMPERED}")).unwrap();
+    }
+}
+
+fn replayed(out: &Output) -> bool {
+    out.stdout == TAMPERED.as_bytes()
+}
+
+#[test]
+fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
+    let dir = demo_copy();
+    let root = dir.path();
+    let cache = root.join(".clearance-cache");
+    let cold = scan_json(root);
+    assert_eq!(cold.status.code(), Some(1), "the demo site has findings");
+    assert_eq!(recorded_reports(&cache).len(), 1);
+    let warm = scan_json(root);
+    assert_eq!(warm.stdout, cold.stdout, "a replay prints the same bytes");
+    assert_eq!(warm.status.code(), Some(1), "and exits as the scan did");
+
+    tamper_with_recorded_reports(&cache);
+    let again = scan_json(root);
+    assert!(
+        replayed(&again),
+        "nothing changed, so the report is replayed"
+    );
+    assert_eq!(again.status.code(), Some(1));
+
+    // Each change below must be judged afresh, never replayed.
+    let fresh = |out: Output, what: &str| {
+        assert!(!replayed(&out), "replayed after {what}");
+        assert!(!out.stdout.is_empty(), "{what}: no report");
+        tamper_with_recorded_reports(&cache);
+        out
+    };
+    let other_day = clearance(root, &["scan", "--format", "json", "--as-of", "2026-11-16"]);
+    assert_eq!(json_report(&other_day)["as_of"], "2026-11-16");
+    fresh(other_day, "another --as-of");
+    fresh(
+        clearance(
+            root,
+            &["scan", "--format", "sarif", "--as-of", "2026-11-15"],
+        ),
+        "another format",
+    );
+    let gate = clearance(
+        root,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--fail-on",
+            "never",
+        ],
+    );
+    assert_eq!(gate.status.code(), Some(0));
+    fresh(gate, "another --fail-on");
+    let profile = root.join("profile.toml");
+    std::fs::write(
+        &profile,
+        "[[rule]]\nid = \"location-exposed\"\nseverity = \"warning\"\n",
+    )
+    .unwrap();
+    let profile_arg = profile.to_str().unwrap();
+    fresh(
+        clearance(
+            root,
+            &[
+                "scan",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-15",
+                "--rules",
+                profile_arg,
+            ],
+        ),
+        "another rules profile",
+    );
+
+    // Files: the ledger, the config, an image, a page.
+    let edit = |rel: &str, edit: &dyn Fn(String) -> String| {
+        let path = root.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, edit(text)).unwrap();
+    };
+    edit("ledger.toml", &|t| t + "\n# reviewed\n");
+    fresh(scan_json(root), "a ledger edit");
+    edit("roster.csv", &|t| t + "\n");
+    fresh(scan_json(root), "an edit of the CSV ledger");
+    edit("clearance.toml", &|t| {
+        t.replace(
+            "consent-expiring = \"info\"",
+            "consent-expiring = \"warning\"",
+        )
+    });
+    fresh(scan_json(root), "a config change");
+    let report = json_report(&cold);
+    let image = report["images"][0]["path"].as_str().unwrap();
+    let file = std::fs::File::options()
+        .write(true)
+        .open(root.join("site").join(image))
+        .unwrap();
+    file.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(60))
+        .unwrap();
+    fresh(scan_json(root), "an image's new mtime");
+    let page = report["images"][0]["uses"][0]["page"].as_str().unwrap();
+    edit(&format!("site/{page}"), &|t| t + "\n");
+    fresh(scan_json(root), "a page edit");
+
+    // Unchanged again: replayed again.
+    assert!(replayed(&scan_json(root)));
+    // Without the cache, or asked for a baseline (made from findings, which a
+    // replay does not keep), the scan judges.
+    let uncached = clearance(
+        root,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--no-cache",
+        ],
+    );
+    assert!(!replayed(&uncached));
+    json_report(&uncached);
+    let baseline = root.join("baseline.json");
+    let with_baseline = clearance(
+        root,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--write-baseline",
+            baseline.to_str().unwrap(),
+        ],
+    );
+    assert!(!replayed(&with_baseline));
+    assert!(
+        std::fs::read_to_string(&baseline)
+            .unwrap()
+            .contains("fingerprint")
+    );
+}

@@ -34,7 +34,7 @@ impl Format {
 }
 
 /// How to render, beyond the format.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RenderOptions {
     /// ANSI colour (text only).
     pub color: bool,

@@ -1,0 +1,375 @@
+//! Replayed reports: when nothing a scan's report depends on has changed since
+//! a scan wrote it, that report is written again instead of judged anew.
+//!
+//! A CI gate rescans the same site again and again (a rerun job, a commit that
+//! touched only code). With every image's evidence and every page's uses in the
+//! evidence cache, what such a rescan still spent was judging ten thousand
+//! findings and writing them out: about half of its time. A replay spends
+//! neither. It is keyed by a digest of every input ([`Inputs`]), so it is used
+//! only when a fresh judgement would write the same bytes.
+//!
+//! Reports live in `reports/` in the cache folder, one file per digest: a
+//! header line (JSON: the counts the exit code comes from) and the report's
+//! bytes. Each is written to a temporary file and renamed into place when whole,
+//! so two scans at once or a scan killed mid-write leave no half report to replay.
+
+use std::fs::{self, File};
+use std::io::{self, BufRead as _, BufReader, BufWriter, Read as _, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::model::{Severity, SeverityCounts};
+
+/// The stored file's layout; a change makes older files unreadable, never misread.
+const LAYOUT: u32 = 1;
+
+/// Reports kept: enough for a CI job that writes several formats of a few sites.
+const KEEP: usize = 8;
+
+/// A temporary file older than this is left by a killed scan, not being written.
+const ABANDONED_AFTER: Duration = Duration::from_secs(3600);
+
+/// The folder inside the cache folder.
+const DIR: &str = "reports";
+
+/// A digest of everything a report depends on. Each field is named and
+/// length-prefixed, so no two different lists of inputs hash alike.
+pub struct Inputs(Sha256);
+
+impl Inputs {
+    /// A digest that starts with this executable's identity: a rebuilt binary
+    /// may judge differently, so it replays nothing an older one wrote.
+    /// `None` when the executable cannot be identified.
+    pub fn new() -> Option<Inputs> {
+        let exe = std::env::current_exe().ok()?;
+        let meta = fs::metadata(exe).ok()?;
+        let modified = meta
+            .modified()
+            .ok()?
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .ok()?;
+        let mut inputs = Inputs(Sha256::new());
+        inputs.field("layout", LAYOUT.to_string());
+        inputs.field("version", env!("CARGO_PKG_VERSION"));
+        inputs.field(
+            "executable",
+            format!("{}:{}", meta.len(), modified.as_nanos()),
+        );
+        Some(inputs)
+    }
+
+    pub fn field(&mut self, name: &str, value: impl AsRef<[u8]>) {
+        let value = value.as_ref();
+        for part in [name.as_bytes(), value] {
+            self.0.update((part.len() as u64).to_le_bytes());
+            self.0.update(part);
+        }
+    }
+
+    /// The digest, as the report's file name.
+    pub fn finish(self) -> String {
+        crate::evidence::hex(&self.0.finalize())
+    }
+}
+
+/// What the header line records: the counts a replay's exit code comes from.
+#[derive(Serialize, Deserialize)]
+struct Header {
+    layout: u32,
+    counts: SeverityCounts,
+}
+
+/// The stored reports of one cache folder.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+impl Store {
+    /// The reports kept in `cache_dir` (created when the first is recorded).
+    pub fn new(cache_dir: &Path) -> Store {
+        Store {
+            dir: cache_dir.join(DIR),
+        }
+    }
+
+    /// The report recorded under `digest`, if one is whole and readable.
+    pub fn lookup(&self, digest: &str) -> Option<Replay> {
+        let path = self.dir.join(digest);
+        let file = File::open(&path).ok()?;
+        let mut reader = BufReader::new(file);
+        let mut line = String::new();
+        reader.read_line(&mut line).ok()?;
+        let header: Header = serde_json::from_str(&line).ok()?;
+        if header.layout != LAYOUT {
+            return None;
+        }
+        // Marked as used, so pruning keeps the reports a CI job keeps replaying.
+        let _ = reader.get_ref().set_modified(SystemTime::now());
+        Some(Replay {
+            body: reader,
+            counts: header.counts,
+        })
+    }
+
+    /// Start recording a report under `digest`; `None` when the folder cannot be
+    /// written (the scan goes on, unrecorded).
+    pub fn record(&self, digest: &str, counts: SeverityCounts) -> Option<Recorder> {
+        fs::create_dir_all(&self.dir).ok()?;
+        let temp = tempfile::Builder::new()
+            .prefix(".report")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .ok()?;
+        let mut file = BufWriter::new(temp);
+        let header = Header {
+            layout: LAYOUT,
+            counts,
+        };
+        serde_json::to_writer(&mut file, &header).ok()?;
+        file.write_all(b"\n").ok()?;
+        Some(Recorder {
+            file: Some(file),
+            target: self.dir.join(digest),
+            store: self.clone(),
+        })
+    }
+
+    /// Keep the [`KEEP`] most recently used reports; remove abandoned temporary files.
+    fn prune(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let now = SystemTime::now();
+        let mut reports: Vec<(SystemTime, PathBuf)> = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Some(modified) = entry.metadata().ok().and_then(|m| m.modified().ok()) else {
+                continue;
+            };
+            let temporary = path.extension().is_some_and(|e| e == "tmp");
+            if temporary {
+                if now.duration_since(modified).unwrap_or_default() > ABANDONED_AFTER {
+                    let _ = fs::remove_file(&path);
+                }
+            } else {
+                reports.push((modified, path));
+            }
+        }
+        reports.sort_by_key(|(modified, _)| std::cmp::Reverse(*modified));
+        for (_, path) in reports.into_iter().skip(KEEP) {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
+/// A recorded report, ready to be written again.
+pub struct Replay {
+    body: BufReader<File>,
+    counts: SeverityCounts,
+}
+
+impl Replay {
+    /// Findings that count at or above `level`, as the recorded scan counted them.
+    pub fn failing(&self, level: Severity) -> usize {
+        let SeverityCounts {
+            error,
+            warning,
+            info,
+        } = self.counts;
+        match level {
+            Severity::Error => error,
+            Severity::Warning => error + warning,
+            Severity::Info => error + warning + info,
+        }
+    }
+
+    /// Write the recorded report to `out`.
+    pub fn write_to(mut self, out: &mut dyn Write) -> io::Result<()> {
+        let mut buffer = vec![0; 256 * 1024];
+        loop {
+            let n = self.body.read(&mut buffer)?;
+            if n == 0 {
+                return Ok(());
+            }
+            out.write_all(&buffer[..n])?;
+        }
+    }
+}
+
+/// A report being recorded while it is written (see [`Recorder::tee`]).
+pub struct Recorder {
+    file: Option<BufWriter<tempfile::NamedTempFile>>,
+    target: PathBuf,
+    store: Store,
+}
+
+impl Recorder {
+    /// A writer that writes to `out` and records the same bytes. A failure to
+    /// record only stops the recording; a failure of `out` is returned.
+    pub fn tee<'a>(&'a mut self, out: &'a mut dyn Write) -> Tee<'a> {
+        Tee {
+            out,
+            recorder: self,
+        }
+    }
+
+    /// Keep the recording, once the whole report was written.
+    pub fn commit(mut self) {
+        let Some(file) = self.file.take() else {
+            return;
+        };
+        if let Ok(temp) = file.into_inner() {
+            // Another scan that recorded the same digest wrote the same bytes.
+            let _ = temp.persist(&self.target);
+        }
+        self.store.prune();
+    }
+}
+
+/// See [`Recorder::tee`].
+pub struct Tee<'a> {
+    out: &'a mut dyn Write,
+    recorder: &'a mut Recorder,
+}
+
+impl Write for Tee<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        if let Some(file) = &mut self.recorder.file
+            && file.write_all(&buf[..n]).is_err()
+        {
+            self.recorder.file = None;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(error: usize, warning: usize, info: usize) -> SeverityCounts {
+        SeverityCounts {
+            error,
+            warning,
+            info,
+        }
+    }
+
+    fn record(store: &Store, digest: &str, body: &[u8], counts: SeverityCounts) {
+        let mut recorder = store.record(digest, counts).unwrap();
+        let mut out = Vec::new();
+        recorder.tee(&mut out).write_all(body).unwrap();
+        assert_eq!(out, body, "the report still reaches its reader");
+        recorder.commit();
+    }
+
+    fn replayed(store: &Store, digest: &str) -> Option<(Vec<u8>, usize, usize)> {
+        let replay = store.lookup(digest)?;
+        let (errors, warnings) = (
+            replay.failing(Severity::Error),
+            replay.failing(Severity::Warning),
+        );
+        let mut out = Vec::new();
+        replay.write_to(&mut out).unwrap();
+        Some((out, errors, warnings))
+    }
+
+    #[test]
+    fn a_recorded_report_replays_with_its_counts() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        assert!(store.lookup("abc").is_none());
+        let body = b"{\n  \"report\": true\n}\nsecond line\n".repeat(10_000);
+        record(&store, "abc", &body, counts(2, 3, 1));
+        let (out, errors, warnings) = replayed(&store, "abc").unwrap();
+        assert_eq!(out, body);
+        assert_eq!((errors, warnings), (2, 5));
+        assert!(
+            store.lookup("abd").is_none(),
+            "another digest has no report"
+        );
+    }
+
+    #[test]
+    fn an_uncommitted_recording_replays_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let mut recorder = store.record("abc", counts(1, 0, 0)).unwrap();
+        recorder
+            .tee(&mut Vec::new())
+            .write_all(b"half a rep")
+            .unwrap();
+        drop(recorder); // the report's writer failed: never committed
+        assert!(store.lookup("abc").is_none());
+        assert_eq!(
+            fs::read_dir(dir.path().join(DIR)).unwrap().count(),
+            0,
+            "the temporary file went with it"
+        );
+    }
+
+    #[test]
+    fn a_damaged_header_or_another_layout_replays_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        record(&store, "abc", b"report", counts(0, 0, 0));
+        let path = dir.path().join(DIR).join("abc");
+        fs::write(&path, b"not json\nreport").unwrap();
+        assert!(store.lookup("abc").is_none());
+        let other = format!(
+            "{{\"layout\":{},\"counts\":{{\"error\":0,\"warning\":0,\"info\":0}}}}\nreport",
+            LAYOUT + 1
+        );
+        fs::write(&path, other).unwrap();
+        assert!(store.lookup("abc").is_none());
+    }
+
+    #[test]
+    fn only_the_most_recently_used_reports_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let old = SystemTime::now() - Duration::from_secs(1000);
+        for i in 0..KEEP {
+            record(&store, &format!("r{i}"), b"x", counts(0, 0, 0));
+            let file = File::options()
+                .write(true)
+                .open(dir.path().join(DIR).join(format!("r{i}")))
+                .unwrap();
+            file.set_modified(old + Duration::from_secs(i as u64))
+                .unwrap();
+        }
+        // r0 is the oldest; using it makes r1 the one to go.
+        assert!(store.lookup("r0").is_some());
+        record(&store, "new", b"x", counts(0, 0, 0));
+        assert!(store.lookup("r1").is_none(), "the least recently used went");
+        for kept in ["r0", "r2", "new"] {
+            assert!(store.lookup(kept).is_some(), "{kept} kept");
+        }
+    }
+
+    #[test]
+    fn inputs_that_differ_anywhere_digest_differently() {
+        let digest = |fields: &[(&str, &str)]| {
+            let mut inputs = Inputs::new().unwrap();
+            for (name, value) in fields {
+                inputs.field(name, value);
+            }
+            inputs.finish()
+        };
+        let base = digest(&[("page", "a"), ("image", "b")]);
+        assert_eq!(base, digest(&[("page", "a"), ("image", "b")]));
+        assert_ne!(base, digest(&[("page", "a"), ("image", "c")]));
+        // The same bytes split differently between fields are different inputs.
+        assert_ne!(base, digest(&[("page", "ai"), ("mage", "b")]));
+        assert_ne!(base, digest(&[("image", "b"), ("page", "a")]));
+    }
+}
