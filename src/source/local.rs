@@ -194,18 +194,24 @@ impl Source for LocalSite {
             .ok()?
             .duration_since(std::time::UNIX_EPOCH)
             .ok()?;
-        let sidecar = sidecar_paths(&file)
-            .into_iter()
-            .filter_map(|p| std::fs::metadata(p).ok())
-            .map(|m| m.len())
-            .sum::<u64>();
-        Some(format!(
-            "{}:{}:{}:{}",
+        let mut validator = format!(
+            "{}:{}:{}",
             meta.len(),
             mtime.as_secs(),
-            mtime.subsec_nanos(),
-            sidecar
-        ))
+            mtime.subsec_nanos()
+        );
+        // Each sidecar by size and mtime: an edit that keeps its length still counts.
+        for sidecar in sidecar_paths(&file) {
+            if let Ok(meta) = std::fs::metadata(&sidecar) {
+                let nanos = meta
+                    .modified()
+                    .ok()
+                    .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                validator.push_str(&format!(":{}:{nanos}", meta.len()));
+            }
+        }
+        Some(validator)
     }
 }
 
@@ -287,10 +293,17 @@ mod tests {
             site.read_image(&ImageKey::Local("../secret.png".into())),
             Err(FetchError::NotFetched(_))
         ));
-        assert!(
-            site.validator(&ImageKey::Local("logo.png".into()))
-                .is_some()
-        );
+        let validator = || site.validator(&ImageKey::Local("logo.png".into()));
+        let before = validator().expect("a local image has a validator");
+        // A sidecar edited to the same length still tells the image changed.
+        let sidecar = std::fs::File::options()
+            .write(true)
+            .open(root.join("logo.xmp"))
+            .unwrap();
+        sidecar
+            .set_modified(std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1))
+            .unwrap();
+        assert_ne!(validator().unwrap(), before);
     }
 
     #[test]
