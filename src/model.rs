@@ -482,6 +482,99 @@ pub enum Suppression {
     Baseline,
 }
 
+/// What a finding rests on (ledger entry id, person, metadata fields), by key:
+/// a map kept as a vector sorted by key, so it serializes as the map it is.
+///
+/// Not a `BTreeMap`: a finding carries two or three entries, and a tree's
+/// first node holds room for eleven. Over the ten thousand findings of a large
+/// site those empty slots were the largest part of the peak memory (5 MB).
+#[derive(Clone, Default, PartialEq)]
+pub struct FindingEvidence(Vec<(String, serde_json::Value)>);
+
+impl FindingEvidence {
+    /// Set `key` to `value`, replacing any value it had.
+    pub fn insert(&mut self, key: impl Into<String>, value: serde_json::Value) {
+        let key = key.into();
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(&key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+
+    /// Set `key` to `value` only if it has no value yet.
+    pub fn insert_if_absent(&mut self, key: &str, value: impl FnOnce() -> serde_json::Value) {
+        if let Err(i) = self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            self.0.insert(i, (key.to_string(), value()));
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&serde_json::Value> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_str().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &serde_json::Value)> {
+        self.into_iter()
+    }
+
+    /// Drop spare capacity: what a finding keeps lives until the report is written.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl<K: Into<String>> FromIterator<(K, serde_json::Value)> for FindingEvidence {
+    fn from_iter<I: IntoIterator<Item = (K, serde_json::Value)>>(entries: I) -> Self {
+        let mut evidence = FindingEvidence::default();
+        for (k, v) in entries {
+            evidence.insert(k, v);
+        }
+        evidence
+    }
+}
+
+impl<'a> IntoIterator for &'a FindingEvidence {
+    type Item = (&'a str, &'a serde_json::Value);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, serde_json::Value)>,
+        fn(&'a (String, serde_json::Value)) -> (&'a str, &'a serde_json::Value),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+}
+
+impl std::fmt::Debug for FindingEvidence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for FindingEvidence {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for FindingEvidence {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
+        Ok(FindingEvidence(map.into_iter().collect()))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     pub rule: String,
@@ -495,8 +588,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<u32>,
     pub message: String,
-    pub evidence: BTreeMap<String, serde_json::Value>,
-    pub fix: String,
+    pub evidence: FindingEvidence,
+    /// Most findings share their rule's text: one copy, not one per finding.
+    pub fix: std::sync::Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub snippet: Option<String>,
     /// Stable across runs and renames: sha256 of (image hash, rule, page).
@@ -587,7 +681,8 @@ pub struct RuleInfo {
     pub summary: String,
     pub rationale: String,
     pub policy: String,
-    pub fix: String,
+    /// Shared with every finding of the rule that has no fix of its own.
+    pub fix: std::sync::Arc<str>,
 }
 
 /// The result of a scan. Every output format renders this one value.
@@ -638,5 +733,29 @@ mod tests {
         assert!(Severity::Warning > Severity::Info);
         assert_eq!("warning".parse::<Severity>().unwrap(), Severity::Warning);
         assert!("fatal".parse::<Severity>().is_err());
+    }
+
+    #[test]
+    fn finding_evidence_is_a_map_in_key_order() {
+        let mut evidence: FindingEvidence = [
+            ("person", serde_json::json!("p-1")),
+            ("field", serde_json::json!("gps")),
+        ]
+        .into_iter()
+        .collect();
+        evidence.insert("ledger", serde_json::json!("a-1"));
+        evidence.insert("person", serde_json::json!("p-2"));
+        evidence.insert_if_absent("ledger", || serde_json::json!("a-2"));
+        assert_eq!(evidence.get("person"), Some(&serde_json::json!("p-2")));
+        assert_eq!(evidence.get("ledger"), Some(&serde_json::json!("a-1")));
+        assert_eq!(evidence.get("missing"), None);
+        assert_eq!(evidence.len(), 3);
+        // The bytes a BTreeMap of the same entries serializes to.
+        let tree: BTreeMap<&str, &serde_json::Value> = evidence.iter().collect();
+        let text = serde_json::to_string(&evidence).unwrap();
+        assert_eq!(text, serde_json::to_string(&tree).unwrap());
+        assert_eq!(text, r#"{"field":"gps","ledger":"a-1","person":"p-2"}"#);
+        let back: FindingEvidence = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, evidence);
     }
 }

@@ -107,7 +107,7 @@ impl Rules {
                 summary: String::new(),
                 rationale: String::new(),
                 policy: String::new(),
-                fix: String::new(),
+                fix: "".into(),
             });
             if let Some(s) = r.severity {
                 entry.severity = s;
@@ -116,11 +116,13 @@ impl Rules {
                 (&mut entry.summary, r.summary),
                 (&mut entry.rationale, r.rationale),
                 (&mut entry.policy, r.policy),
-                (&mut entry.fix, r.fix),
             ] {
                 if let Some(v) = value {
                     *slot = v;
                 }
+            }
+            if let Some(fix) = r.fix {
+                entry.fix = fix.into();
             }
         }
         if let Some(missing) = RULE_IDS.iter().find(|id| !rules.rules.contains_key(**id)) {

@@ -2,7 +2,6 @@
 //! code, checked the way their consumers read them: SARIF against the OASIS schema,
 //! JUnit by an XML parser, Markdown by its table rows, HTML in headless Chromium.
 
-use std::collections::BTreeMap;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -88,7 +87,7 @@ fn finding(
         line,
         column: line.map(|_| 5),
         message: message.into(),
-        evidence: BTreeMap::new(),
+        evidence: Default::default(),
         fix: fix.into(),
         snippet: None,
         fingerprint: format!("fp-{rule}-{image}-{}", page.unwrap_or("")),
@@ -105,7 +104,7 @@ fn rule(id: &str, severity: Severity, summary: &str) -> RuleInfo {
         policy:
             "Students and staff must have permission to use the graphics displayed on web pages."
                 .into(),
-        fix: format!("How to fix {id}."),
+        fix: format!("How to fix {id}.").into(),
     }
 }
 
@@ -188,10 +187,8 @@ fn sample_report() -> Report {
         "Ava R. (p-ava-r) is shown but her guardian's consent expired on 2026-06-30",
         "Renew the consent form for p-ava-r, or remove the photo from news/robotics.html",
     );
-    consent
-        .evidence
-        .insert("ledger".into(), json!("robotics-2025-01"));
-    consent.evidence.insert("person".into(), json!("p-ava-r"));
+    consent.evidence.insert("ledger", json!("robotics-2025-01"));
+    consent.evidence.insert("person", json!("p-ava-r"));
     let people = finding(
         "people-unverified",
         Severity::Warning,
@@ -1008,7 +1005,7 @@ fn html_report_renders_in_headless_chromium() {
             .unwrap_or_else(|| panic!("no card for {} / {}", f.image, f.rule));
         let fixes: String = card.select(&sel(".fix")).flat_map(|e| e.text()).collect();
         assert!(
-            fixes.contains(&f.fix),
+            fixes.contains(&*f.fix),
             "fix text missing for {} on {}",
             f.rule,
             f.image

@@ -9,7 +9,7 @@ mod privacy;
 mod provenance;
 pub mod tasl;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -17,7 +17,8 @@ use serde_json::Value;
 use crate::config::{Config, SeverityOverride};
 use crate::ledger::Ledger;
 use crate::model::{
-    Asset, AssetMatch, Evidence, Finding, ImageKey, ImageUse, Severity, Suppression,
+    Asset, AssetMatch, Evidence, Finding, FindingEvidence, ImageKey, ImageUse, Severity,
+    Suppression,
 };
 use crate::rules::Rules;
 
@@ -63,7 +64,7 @@ impl ImageCase<'_> {
 pub(crate) struct Draft {
     pub rule: &'static str,
     pub message: String,
-    pub evidence: BTreeMap<String, Value>,
+    pub evidence: FindingEvidence,
     pub fix: Option<String>,
     pub snippet: Option<String>,
     /// A severity lower than the rule's default for this case (e.g. an ND resize).
@@ -75,7 +76,7 @@ impl Draft {
         Draft {
             rule,
             message: message.into(),
-            evidence: BTreeMap::new(),
+            evidence: FindingEvidence::default(),
             fix: None,
             snippet: None,
             at_most: None,
@@ -83,7 +84,7 @@ impl Draft {
     }
 
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Draft {
-        self.evidence.insert(key.to_string(), value.into());
+        self.evidence.insert(key, value.into());
         self
     }
 
@@ -133,10 +134,9 @@ impl<'a> Emitter<'a> {
         let message_key = draft.message_key();
         let mut evidence = draft.evidence;
         if let Some(m) = self.case.matched {
-            evidence
-                .entry("ledger".into())
-                .or_insert_with(|| Value::String(m.asset.clone()));
+            evidence.insert_if_absent("ledger", || Value::String(m.asset.clone()));
         }
+        evidence.shrink_to_fit();
         let identity = self
             .case
             .evidence
@@ -161,7 +161,7 @@ impl<'a> Emitter<'a> {
             column: at.map(|u| u.column),
             message: draft.message,
             evidence,
-            fix: draft.fix.unwrap_or_else(|| rule.fix.clone()),
+            fix: draft.fix.map_or_else(|| rule.fix.clone(), Into::into),
             snippet: draft.snippet,
             fingerprint,
             suppressed: None,
@@ -197,7 +197,7 @@ impl Draft {
     fn message_key(&self) -> String {
         ["person", "photographer", "field", "reason"]
             .iter()
-            .filter_map(|k| self.evidence.get(*k))
+            .filter_map(|k| self.evidence.get(k))
             .map(|v| v.to_string())
             .collect::<Vec<_>>()
             .join("\0")

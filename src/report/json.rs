@@ -212,7 +212,7 @@ mod tests {
                 line: Some(3),
                 column: Some(5),
                 message: "no record \"quoted\"".into(),
-                evidence: [("sha256".to_string(), serde_json::json!("00"))].into(),
+                evidence: [("sha256", serde_json::json!("00"))].into_iter().collect(),
                 fix: "Add an [[asset]]".into(),
                 snippet: None,
                 fingerprint: "f".into(),

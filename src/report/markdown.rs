@@ -213,7 +213,7 @@ fn row(f: &Finding) -> String {
         };
         let _ = write!(severity, " (suppressed, {why})");
     }
-    let fix = if f.fix.is_empty() { &f.message } else { &f.fix };
+    let fix: &str = if f.fix.is_empty() { &f.message } else { &f.fix };
     format!(
         "| {} | {} | {} | {} | {} |\n",
         cell(&page),

@@ -158,8 +158,8 @@ struct ResultProperties<'a> {
     fix: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     snippet: Option<&'a str>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    evidence: &'a BTreeMap<String, serde_json::Value>,
+    #[serde(skip_serializing_if = "is_empty")]
+    evidence: &'a crate::model::FindingEvidence,
 }
 
 #[derive(Serialize)]
@@ -324,6 +324,10 @@ fn result<'a>(report: &Report, f: &'a Finding, rule_index: usize) -> SarifResult
             evidence: &f.evidence,
         },
     }
+}
+
+fn is_empty(evidence: &&crate::model::FindingEvidence) -> bool {
+    evidence.is_empty()
 }
 
 fn suppression(s: &Suppression) -> SarifSuppression {
