@@ -26,8 +26,10 @@ use crate::model::{Severity, SeverityCounts};
 /// The stored file's layout; a change makes older files unreadable, never misread.
 const LAYOUT: u32 = 1;
 
-/// Reports kept: enough for a CI job that writes several formats of a few sites.
-const KEEP: usize = 8;
+/// Reports kept: enough for a CI job that writes a few formats of its site.
+/// Each is as large as the report (12 MB of JSON for 1,200 photos), and a CI
+/// cache uploads the folder, so only the recent ones are worth keeping.
+const KEEP: usize = 4;
 
 /// A temporary file older than this is left by a killed scan, not being written.
 const ABANDONED_AFTER: Duration = Duration::from_secs(3600);
