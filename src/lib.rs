@@ -120,6 +120,10 @@ pub struct ImageRecord {
     pub source: usize,
     /// Its evidence-cache key, when the source can tell an unchanged image.
     pub cache_key: Option<String>,
+    /// A read of it failed. Unless it is simply missing (no cache key), the
+    /// failure may pass (a permission, an I/O error) without the key changing,
+    /// so such a scan is not recorded for replay, as its evidence is not cached.
+    pub read_failed: bool,
     evidence: Slot,
 }
 
@@ -317,6 +321,13 @@ pub fn collect_from(
     collect_with(options, ledger, sources, root, stopwatch, None).map(Gathered::collected)
 }
 
+/// A replay asked for: the report's request, and the inputs digest begun when
+/// the scan started (with the executable as it was then).
+struct ReplayAsk {
+    request: ReportRequest,
+    inputs: replay::Inputs,
+}
+
 /// What [`collect_with`] gathered: the scan's material, or the report a scan
 /// of the very same inputs recorded.
 enum Gathered {
@@ -344,7 +355,7 @@ pub struct ReportRequest {
 /// The stages after the ledger; `stopwatch` goes on from the ledger's lap, so
 /// opening the sources counts in the next one, as it always did.
 ///
-/// With a `request`, a report recorded for the same inputs is looked up once
+/// With `replay`, a report recorded for the same inputs is looked up once
 /// the pages are read and every image is identified (before any is read): when
 /// there is one, that is all this gathers.
 fn collect_with(
@@ -353,15 +364,15 @@ fn collect_with(
     sources: Vec<Box<dyn Source>>,
     root: Option<String>,
     mut stopwatch: Stopwatch,
-    request: Option<&ReportRequest>,
+    replay: Option<ReplayAsk>,
 ) -> Result<Gathered> {
     let cache = open_cache(options);
     // A replay needs every input told unchanged without reading it: the cache
     // folder's stat-based keys do that for local folders, not for crawls.
-    let replay_store = request
+    let replay = replay
         .zip(options.cache.as_deref())
         .filter(|_| cache.is_some() && sources.iter().all(|s| s.scope().local))
-        .map(|(_, dir)| replay::Store::new(dir));
+        .map(|(ask, dir)| (ask, replay::Store::new(dir)));
     let mut page_keys = Vec::new();
     stopwatch.lap("cache index");
     let mut pages_failed = Vec::new();
@@ -383,7 +394,7 @@ fn collect_with(
             })
             .collect();
         for (key, extraction) in extractions {
-            if replay_store.is_some() {
+            if replay.is_some() {
                 page_keys.extend(key);
             }
             for u in extraction.uses {
@@ -432,27 +443,29 @@ fn collect_with(
             (source_index, key, uses, cache_key)
         })
         .collect();
-    let recording = match (replay_store, request) {
-        (Some(store), Some(request)) => {
+    let mut recording = match replay {
+        Some((ask, store)) => {
             let digest = replay_digest(
+                ask.inputs,
                 options,
-                request,
+                &ask.request,
+                &ledger,
                 &sources,
                 page_keys,
                 &pages_failed,
                 &identified,
             );
-            if let Some(replay) = digest.as_deref().and_then(|d| store.lookup(d)) {
+            if let Some(replay) = store.lookup(&digest) {
                 stopwatch.lap("replay lookup");
                 return Ok(Gathered::Replayed(replay));
             }
-            digest.map(|digest| Recording {
+            Some(Recording {
                 store,
                 digest,
-                request: *request,
+                request: ask.request,
             })
         }
-        _ => None,
+        None => None,
     };
     stopwatch.lap("identification");
 
@@ -468,6 +481,7 @@ fn collect_with(
                 let cached = cache_key
                     .as_deref()
                     .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
+                let mut read_failed = false;
                 let evidence = cached.unwrap_or_else(|| {
                     let evidence = match source.read_image(&key) {
                         Ok(bytes) => evidence::analyze(
@@ -478,10 +492,13 @@ fn collect_with(
                                 preview_phash: true,
                             },
                         ),
-                        Err(e) => Evidence {
-                            error: Some(e.to_string()),
-                            ..Evidence::default()
-                        },
+                        Err(e) => {
+                            read_failed = true;
+                            Evidence {
+                                error: Some(e.to_string()),
+                                ..Evidence::default()
+                            }
+                        }
                     };
                     store(cache.as_ref(), cache_key.as_deref(), &evidence);
                     evidence
@@ -495,6 +512,7 @@ fn collect_with(
                     matched,
                     source: source_index,
                     cache_key,
+                    read_failed,
                     evidence: spill.put(&evidence).map_err(Error::Spill)?,
                 })
             },
@@ -626,6 +644,14 @@ fn collect_with(
     })?;
     bar.finish_and_clear();
     stopwatch.lap("faces");
+    // An image that exists but could not be read, or that exists with nothing
+    // to tell it unchanged: its report may not be the next scan's.
+    if images
+        .iter()
+        .any(|r| r.read_failed == r.cache_key.is_some())
+    {
+        recording = None;
+    }
     Ok(Gathered::Collected(Box::new(Collected {
         pages: page_count,
         images,
@@ -649,17 +675,18 @@ struct Recording {
 
 /// The digest of everything the report of this scan depends on: the
 /// executable, options, config, rules, ledger files, every page's content and
-/// every image's cache key (size and mtime), and the report asked for. `None`
-/// when an input cannot be read to digest it (the scan is then not recorded).
+/// every image's cache key (size and mtime), and the report asked for.
+#[allow(clippy::too_many_arguments)]
 fn replay_digest(
+    mut inputs: replay::Inputs,
     options: &ScanOptions,
     request: &ReportRequest,
+    ledger: &Ledger,
     sources: &[Box<dyn Source>],
     mut page_keys: Vec<String>,
     pages_failed: &[PageFailure],
     images: &[(usize, ImageKey, Vec<ImageUse>, Option<String>)],
-) -> Option<String> {
-    let mut inputs = replay::Inputs::new()?;
+) -> String {
     inputs.field("request", format!("{request:?}"));
     // `Debug` of whole values: a field added later counts without anyone
     // remembering to add it here. None of them holds a hash map.
@@ -678,10 +705,8 @@ fn replay_digest(
     for fingerprint in baseline {
         inputs.field("baseline", fingerprint);
     }
-    for path in options.config.ledgers.iter().chain(&options.extra_ledgers) {
-        inputs.field("ledger path", path.as_os_str().as_encoded_bytes());
-        inputs.field("ledger", evidence::sha256_hex(&std::fs::read(path).ok()?));
-    }
+    // The bytes the ledger was made of, not the files as they are now.
+    inputs.field("ledger", ledger.source_digest());
     for source in sources {
         inputs.field("source", source.describe());
     }
@@ -702,7 +727,7 @@ fn replay_digest(
         // No key: the file is missing (or unreadable); when it appears, the key does.
         inputs.field("image key", cache_key.as_deref().unwrap_or("-"));
     }
-    Some(inputs.finish())
+    inputs.finish()
 }
 
 /// Add a perceptual hash: the EXIF preview's when `previews` allows and the
@@ -834,10 +859,13 @@ fn refresh(
             add(&mut evidence, &bytes.bytes);
             store(cache, record.cache_key.as_deref(), &evidence);
         }
-        Err(e) => evidence
-            .metadata
-            .warnings
-            .push(format!("{REREAD_FAILED}{e}")),
+        Err(e) => {
+            record.read_failed = true;
+            evidence
+                .metadata
+                .warnings
+                .push(format!("{REREAD_FAILED}{e}"));
+        }
     }
     park(record, spill, &evidence)
 }
@@ -971,10 +999,14 @@ enum Outcome {
 /// records its report for next time.
 pub fn judge_report(options: &ScanOptions, request: ReportRequest, replay: bool) -> Result<Judged> {
     let mut stopwatch = Stopwatch::start();
+    // Begun first: the executable as it was when this scan started.
+    let asked = replay
+        .then(replay::Inputs::new)
+        .flatten()
+        .map(|inputs| ReplayAsk { request, inputs });
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
     stopwatch.lap("ledger");
     let (sources, root) = open_sources(options)?;
-    let asked = replay.then_some(&request);
     let outcome = match collect_with(options, ledger, sources, root, stopwatch, asked)? {
         Gathered::Replayed(replay) => Outcome::Replayed(replay),
         Gathered::Collected(collected) => {
@@ -1081,9 +1113,12 @@ fn judge_collected(options: &ScanOptions, collected: Collected) -> Result<Scanne
     // Borrowed keys: a sort of ten thousand findings must not clone their
     // strings. Unstable, so no buffer of half the findings (2.5 MB); the
     // fingerprint (rule, image, page and subject) breaks ties alike every run.
+    // The column comes last: the stable sort this replaced kept such ties in
+    // document order, which is column order on one line.
     findings.par_sort_unstable_by(|a, b| {
         order_key(a)
             .cmp(&order_key(b))
+            .then_with(|| a.column.cmp(&b.column))
             .then_with(|| a.fingerprint.cmp(&b.fingerprint))
     });
 

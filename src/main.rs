@@ -138,6 +138,9 @@ struct ScanArgs {
     /// Read every image afresh, and keep nothing for next time
     #[arg(long, conflicts_with = "cache")]
     no_cache: bool,
+    /// Judge afresh even when nothing changed since a scan recorded its report
+    #[arg(long)]
+    no_replay: bool,
     /// Which photos face detection examines
     #[arg(long, value_enum, default_value_t = FacesArg::Missing)]
     faces: FacesArg,
@@ -306,8 +309,13 @@ fn scan(args: ScanArgs) -> Result<ExitCode> {
         },
     };
     // A baseline is made from the findings, which a replayed report does not keep.
-    let replay = args.write_baseline.is_none();
+    let replay = !args.no_replay && args.write_baseline.is_none();
     let judged = clearance::judge_report(&options, request, replay)?;
+    if judged.is_replay() && !args.quiet {
+        eprintln!(
+            "clearance: nothing changed since a scan recorded this report: replayed (--no-replay judges afresh)"
+        );
+    }
     let failing = threshold.map_or(0, |level| judged.failing(level));
     // Made now: writing the report hands the findings over.
     let baseline = args.write_baseline.as_ref().map(|path| {

@@ -24,7 +24,12 @@ use sha2::{Digest as _, Sha256};
 use crate::model::{Severity, SeverityCounts};
 
 /// The stored file's layout; a change makes older files unreadable, never misread.
-const LAYOUT: u32 = 1;
+const LAYOUT: u32 = 2;
+
+/// The last bytes of a stored report: this, then the body's length (u64, LE).
+/// A file cut short (a crash before the OS wrote it all) has no such end.
+const END: &[u8; 8] = b"CLRPLAY\0";
+const END_LEN: u64 = 16;
 
 /// Reports kept: enough for a CI job that writes a few formats of its site.
 /// Each is as large as the report (12 MB of JSON for 1,200 photos), and a CI
@@ -53,13 +58,25 @@ impl Inputs {
             .ok()?
             .duration_since(SystemTime::UNIX_EPOCH)
             .ok()?;
+        let mut identity = format!("{}:{}", meta.len(), modified.as_nanos());
+        // Reproducible builds fix the mtime (Nix, SOURCE_DATE_EPOCH); writing
+        // or replacing the file still changes its inode change time and
+        // usually its inode, which no one sets by hand.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt as _;
+            identity.push_str(&format!(
+                ":{}:{}:{}:{}",
+                meta.dev(),
+                meta.ino(),
+                meta.ctime(),
+                meta.ctime_nsec()
+            ));
+        }
         let mut inputs = Inputs(Sha256::new());
         inputs.field("layout", LAYOUT.to_string());
         inputs.field("version", env!("CARGO_PKG_VERSION"));
-        inputs.field(
-            "executable",
-            format!("{}:{}", meta.len(), modified.as_nanos()),
-        );
+        inputs.field("executable", identity);
         Some(inputs)
     }
 
@@ -100,19 +117,31 @@ impl Store {
 
     /// The report recorded under `digest`, if one is whole and readable.
     pub fn lookup(&self, digest: &str) -> Option<Replay> {
+        use std::io::{Seek as _, SeekFrom};
         let path = self.dir.join(digest);
-        let file = File::open(&path).ok()?;
+        let mut file = File::open(&path).ok()?;
+        let size = file.metadata().ok()?.len();
+        let mut end = [0u8; END_LEN as usize];
+        file.seek(SeekFrom::Start(size.checked_sub(END_LEN)?))
+            .ok()?;
+        file.read_exact(&mut end).ok()?;
+        let (mark, length) = end.split_at(END.len());
+        let body_length = u64::from_le_bytes(length.try_into().ok()?);
+        if mark != END {
+            return None;
+        }
+        file.seek(SeekFrom::Start(0)).ok()?;
         let mut reader = BufReader::new(file);
         let mut line = String::new();
         reader.read_line(&mut line).ok()?;
         let header: Header = serde_json::from_str(&line).ok()?;
-        if header.layout != LAYOUT {
+        if header.layout != LAYOUT || line.len() as u64 + body_length + END_LEN != size {
             return None;
         }
         // Marked as used, so pruning keeps the reports a CI job keeps replaying.
         let _ = reader.get_ref().set_modified(SystemTime::now());
         Some(Replay {
-            body: reader,
+            body: reader.take(body_length),
             counts: header.counts,
         })
     }
@@ -140,9 +169,13 @@ impl Store {
             .spawn(move || -> io::Result<tempfile::NamedTempFile> {
                 let mut temp = temp;
                 temp.write_all(&first)?;
+                let mut body_length: u64 = 0;
                 for chunk in received {
                     temp.write_all(&chunk)?;
+                    body_length += chunk.len() as u64;
                 }
+                temp.write_all(END)?;
+                temp.write_all(&body_length.to_le_bytes())?;
                 Ok(temp)
             })
             .ok()?;
@@ -185,7 +218,7 @@ impl Store {
 
 /// A recorded report, ready to be written again.
 pub struct Replay {
-    body: BufReader<File>,
+    body: io::Take<BufReader<File>>,
     counts: SeverityCounts,
 }
 
@@ -386,6 +419,27 @@ mod tests {
         );
         fs::write(&path, other).unwrap();
         assert!(store.lookup("abc").is_none());
+    }
+
+    #[test]
+    fn a_report_cut_short_replays_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        record(&store, "abc", &b"x".repeat(100_000), counts(1, 0, 0));
+        let path = dir.path().join(DIR).join("abc");
+        let whole = fs::read(&path).unwrap();
+        // A crash may leave any prefix of the file, or its length with zeros.
+        for cut in [1, 17, 5000] {
+            fs::write(&path, &whole[..whole.len() - cut]).unwrap();
+            assert!(store.lookup("abc").is_none(), "cut by {cut}");
+        }
+        let mut zeroed = whole.clone();
+        let n = zeroed.len();
+        zeroed[n - 100..].fill(0);
+        fs::write(&path, zeroed).unwrap();
+        assert!(store.lookup("abc").is_none());
+        fs::write(&path, &whole).unwrap();
+        assert!(store.lookup("abc").is_some());
     }
 
     #[test]

@@ -520,10 +520,18 @@ fn concurrent_scans_share_a_cache_without_harm() {
     let expected = scan_json(root);
     std::fs::remove_dir_all(root.join(".clearance-cache")).unwrap();
     // Two scans at once on an empty cache, then one from what they stored.
+    // No replay: the one that ends first would otherwise answer the other.
     let spawn = || {
         Command::new(env!("CARGO_BIN_EXE_clearance"))
             .current_dir(root)
-            .args(["scan", "--format", "json", "--as-of", "2026-11-15"])
+            .args([
+                "scan",
+                "--format",
+                "json",
+                "--as-of",
+                "2026-11-15",
+                "--no-replay",
+            ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()
@@ -554,15 +562,20 @@ fn recorded_reports(cache: &Path) -> Vec<std::path::PathBuf> {
 
 const TAMPERED: &str = "a report that only a replay could print\n";
 
-/// Replace the body of every recorded report (keeping its header line), so a
-/// scan that prints [`TAMPERED`] is one that replayed.
+/// Replace the body of every recorded report, so a scan that prints
+/// [`TAMPERED`] is one that replayed. Knows the layout of `src/replay.rs`: a
+/// header line, the body, then a mark and the body's length.
 fn tamper_with_recorded_reports(cache: &Path) {
     let reports = recorded_reports(cache);
     assert!(!reports.is_empty(), "a fresh scan records its report");
     for path in reports {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let header = text.lines().next().unwrap();
-        std::fs::write(&path, format!("{header}\n{TAMPERED}")).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let header_end = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let mut tampered = bytes[..header_end].to_vec();
+        tampered.extend_from_slice(TAMPERED.as_bytes());
+        tampered.extend_from_slice(b"CLRPLAY\0");
+        tampered.extend_from_slice(&(TAMPERED.len() as u64).to_le_bytes());
+        std::fs::write(&path, tampered).unwrap();
     }
 }
 
@@ -674,8 +687,23 @@ fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
     edit(&format!("site/{page}"), &|t| t + "\n");
     fresh(scan_json(root), "a page edit");
 
-    // Unchanged again: replayed again.
-    assert!(replayed(&scan_json(root)));
+    // Unchanged again: replayed again, and said so on stderr.
+    let again = scan_json(root);
+    assert!(replayed(&again));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("replayed"));
+    let judged = clearance(
+        root,
+        &[
+            "scan",
+            "--format",
+            "json",
+            "--as-of",
+            "2026-11-15",
+            "--no-replay",
+        ],
+    );
+    assert!(!replayed(&judged), "--no-replay judges afresh");
+    json_report(&judged);
     // Without the cache, or asked for a baseline (made from findings, which a
     // replay does not keep), the scan judges.
     let uncached = clearance(
@@ -710,4 +738,33 @@ fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
             .unwrap()
             .contains("fingerprint")
     );
+}
+
+#[test]
+fn a_scan_that_could_not_read_an_existing_image_is_not_recorded_for_replay() {
+    // The failure may pass (a permission fixed, an I/O error) without the
+    // image's size or mtime changing: its report must not be replayed.
+    let dir = clean_site();
+    let root = dir.path();
+    write(
+        root,
+        "site/index.html",
+        "<html><body>\n<img src=\"img/logo.jpg\" alt=\"Our logo\">\n<img src=\"img/odd.jpg\" alt=\"\">\n</body></html>\n",
+    );
+    // Exists (it has a size and mtime) but cannot be read as a file.
+    std::fs::create_dir_all(root.join("site/img/odd.jpg")).unwrap();
+    let out = scan_json(root);
+    assert_eq!(
+        finding_for(&json_report(&out), "img/odd.jpg")["rule"],
+        "unreadable-image"
+    );
+    assert!(recorded_reports(&root.join(".clearance-cache")).is_empty());
+    // A missing image is told unchanged by its absence: that report is recorded.
+    std::fs::remove_dir(root.join("site/img/odd.jpg")).unwrap();
+    let out = scan_json(root);
+    assert_eq!(
+        finding_for(&json_report(&out), "img/odd.jpg")["rule"],
+        "unreadable-image"
+    );
+    assert_eq!(recorded_reports(&root.join(".clearance-cache")).len(), 1);
 }

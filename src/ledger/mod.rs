@@ -64,6 +64,9 @@ pub struct Ledger {
     /// Ids of records that failed to load (already reported), so references to
     /// them are not reported again as dangling.
     unreadable_ids: std::collections::HashSet<String>,
+    /// SHA-256 of every file's name and bytes as read, in order: what a
+    /// replayed report is keyed on, so it is the text this ledger was made of.
+    source_digest: String,
 }
 
 // --- raw TOML shapes -------------------------------------------------------
@@ -238,6 +241,21 @@ fn parse_by_record(text: &str) -> Option<RawLedger> {
     let mut line_start = 0;
     let mut add_part = |part: std::ops::Range<usize>| -> Option<()> {
         let records: RawLedger = toml::from_str(&text[part.clone()]).ok()?;
+        // A part that begins with a header is that one record; the part before
+        // the first header holds only comments. Anything else (`asset = []`
+        // before an `[[asset]]`) the whole document may reject: let it decide.
+        let count = records.person.len() + records.photographer.len() + records.asset.len();
+        let mut lines = text[part.clone()].lines();
+        let well_formed = match lines.next() {
+            Some(first) if is_record_header(first) => count == 1,
+            first => first
+                .into_iter()
+                .chain(lines)
+                .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')),
+        };
+        if !well_formed {
+            return None;
+        }
         raw.person.extend(shifted(records.person, part.start));
         raw.photographer
             .extend(shifted(records.photographer, part.start));
@@ -306,8 +324,10 @@ fn toml_date(
 impl Ledger {
     /// Load and merge ledger files (TOML, or CSV rosters by extension), then validate.
     pub fn load(paths: &[impl AsRef<Path>]) -> Result<Ledger, LedgerErrors> {
+        use sha2::Digest as _;
         let mut ledger = Ledger::default();
         let mut errors = Vec::new();
+        let mut digest = sha2::Sha256::new();
         for path in paths {
             let path = path.as_ref();
             let name = path.display().to_string();
@@ -324,6 +344,10 @@ impl Ledger {
                     continue;
                 }
             };
+            for part in [name.as_bytes(), text.as_bytes()] {
+                digest.update((part.len() as u64).to_le_bytes());
+                digest.update(part);
+            }
             let is_csv = path
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -333,8 +357,15 @@ impl Ledger {
                 ledger.add_toml(&text, &name, &mut errors);
             }
         }
+        ledger.source_digest = crate::evidence::hex(&digest.finalize());
         ledger.validate(&mut errors);
         finish(ledger, errors)
+    }
+
+    /// A digest of the files this ledger was loaded from (their names and
+    /// bytes as read); empty for a ledger made from text.
+    pub fn source_digest(&self) -> &str {
+        &self.source_digest
     }
 
     /// Parse ledgers given as text, for tests and embedding.
@@ -1047,6 +1078,11 @@ p-ben,Ben T.,true,opt-out,web;blog,2025-09-01,guardian,,,7B\n";
             "{LEDGER}\n[[asset]]\nid = \"odd\"\nfiles = [\"odd.jpg\"]\ntitle = \"\"\"\n[[asset]]\n\"\"\"\nsource = \"own\"\n"
         );
         assert!(parse_by_record(&quoted).is_none());
+        // Records before the first header: the whole document decides (here,
+        // that `asset` is defined twice).
+        let inline = format!("asset = []\n{LEDGER}");
+        assert!(parse_by_record(&inline).is_none());
+        assert!(Ledger::from_sources(&[("ledger.toml", &inline), ("roster.csv", ROSTER)]).is_err());
         let ledger =
             Ledger::from_sources(&[("ledger.toml", &quoted), ("roster.csv", ROSTER)]).unwrap();
         assert_eq!(ledger.assets.len(), 2);

@@ -200,15 +200,16 @@ impl Source for LocalSite {
             mtime.as_secs(),
             mtime.subsec_nanos()
         );
-        // Each sidecar by size and mtime: an edit that keeps its length still counts.
-        for sidecar in sidecar_paths(&file) {
-            if let Ok(meta) = std::fs::metadata(&sidecar) {
+        // Each sidecar by which one it is, size and mtime: an edit that keeps
+        // its length still counts, and so does swapping the two names.
+        for (which, sidecar) in sidecar_paths(&file).iter().enumerate() {
+            if let Ok(meta) = std::fs::metadata(sidecar) {
                 let nanos = meta
                     .modified()
                     .ok()
                     .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
                     .map_or(0, |d| d.as_nanos());
-                validator.push_str(&format!(":{}:{nanos}", meta.len()));
+                validator.push_str(&format!(":{which}:{}:{nanos}", meta.len()));
             }
         }
         Some(validator)
