@@ -73,7 +73,14 @@ fn clean_site() -> tempfile::TempDir {
 
 /// `clearance scan --format json` as of the date every test here assumes.
 fn scan_json(dir: &Path) -> Output {
-    clearance(dir, &["scan", "--format", "json", "--as-of", "2026-11-15"])
+    scan_json_with(dir, &[])
+}
+
+/// [`scan_json`] with more arguments.
+fn scan_json_with(dir: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["scan", "--format", "json", "--as-of", "2026-11-15"];
+    args.extend_from_slice(more);
+    clearance(dir, &args)
 }
 
 fn json_report(out: &Output) -> Value {
@@ -254,36 +261,14 @@ fn inline_ignore_and_baseline_suppress_but_keep_findings_visible() {
         "site/page.html",
         "<img src=\"a.jpg\" data-clearance-ignore=\"unknown-provenance\" alt=\"\">\n<img src=\"b.jpg\" alt=\"\">",
     );
-    let out = clearance(
-        dir.path(),
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--write-baseline",
-            "baseline.json",
-        ],
-    );
+    let out = scan_json_with(dir.path(), &["--write-baseline", "baseline.json"]);
     assert_eq!(out.status.code(), Some(1));
     let report = json_report(&out);
     let a = finding_for(&report, "a.jpg");
     assert_eq!(a["suppressed"]["kind"], "inline");
     assert_eq!(report["summary"]["suppressed"], 1);
 
-    let again = clearance(
-        dir.path(),
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--baseline",
-            "baseline.json",
-        ],
-    );
+    let again = scan_json_with(dir.path(), &["--baseline", "baseline.json"]);
     assert_eq!(
         again.status.code(),
         Some(0),
@@ -451,13 +436,19 @@ fn image_at<'r>(report: &'r serde_json::Value, path: &str) -> &'r serde_json::Va
         .unwrap_or_else(|| panic!("{path} is not in the report"))
 }
 
+/// A copy of the demo site scanned once, its cache folder, and that scan.
+fn scanned_demo_copy() -> (tempfile::TempDir, std::path::PathBuf, Output) {
+    let dir = demo_copy();
+    let cache = dir.path().join(".clearance-cache");
+    let cold = scan_json(dir.path());
+    assert_eq!(cold.status.code(), Some(1), "the demo site has findings");
+    (dir, cache, cold)
+}
+
 #[test]
 fn the_evidence_cache_answers_a_rescan_alike_and_follows_changed_files() {
-    let dir = demo_copy();
+    let (dir, cache, cold) = scanned_demo_copy();
     let root = dir.path();
-    let cache = root.join(".clearance-cache");
-    let cold = scan_json(root);
-    assert_eq!(cold.status.code(), Some(1), "the demo site has findings");
     assert_eq!(packs(&cache).len(), 1, "the cold scan stores one pack");
 
     // Unchanged: the same report, and nothing new to store.
@@ -585,11 +576,8 @@ fn replayed(out: &Output) -> bool {
 
 #[test]
 fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
-    let dir = demo_copy();
+    let (dir, cache, cold) = scanned_demo_copy();
     let root = dir.path();
-    let cache = root.join(".clearance-cache");
-    let cold = scan_json(root);
-    assert_eq!(cold.status.code(), Some(1), "the demo site has findings");
     assert_eq!(recorded_reports(&cache).len(), 1);
     let warm = scan_json(root);
     assert_eq!(warm.stdout, cold.stdout, "a replay prints the same bytes");
@@ -620,18 +608,7 @@ fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
         ),
         "another format",
     );
-    let gate = clearance(
-        root,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--fail-on",
-            "never",
-        ],
-    );
+    let gate = scan_json_with(root, &["--fail-on", "never"]);
     assert_eq!(gate.status.code(), Some(0));
     fresh(gate, "another --fail-on");
     let profile = root.join("profile.toml");
@@ -642,18 +619,7 @@ fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
     .unwrap();
     let profile_arg = profile.to_str().unwrap();
     fresh(
-        clearance(
-            root,
-            &[
-                "scan",
-                "--format",
-                "json",
-                "--as-of",
-                "2026-11-15",
-                "--rules",
-                profile_arg,
-            ],
-        ),
+        scan_json_with(root, &["--rules", profile_arg]),
         "another rules profile",
     );
 
@@ -691,47 +657,16 @@ fn an_unchanged_rescan_replays_its_report_and_any_change_judges_afresh() {
     let again = scan_json(root);
     assert!(replayed(&again));
     assert!(String::from_utf8_lossy(&again.stderr).contains("replayed"));
-    let judged = clearance(
-        root,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--no-replay",
-        ],
-    );
+    let judged = scan_json_with(root, &["--no-replay"]);
     assert!(!replayed(&judged), "--no-replay judges afresh");
     json_report(&judged);
     // Without the cache, or asked for a baseline (made from findings, which a
     // replay does not keep), the scan judges.
-    let uncached = clearance(
-        root,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--no-cache",
-        ],
-    );
+    let uncached = scan_json_with(root, &["--no-cache"]);
     assert!(!replayed(&uncached));
     json_report(&uncached);
     let baseline = root.join("baseline.json");
-    let with_baseline = clearance(
-        root,
-        &[
-            "scan",
-            "--format",
-            "json",
-            "--as-of",
-            "2026-11-15",
-            "--write-baseline",
-            baseline.to_str().unwrap(),
-        ],
-    );
+    let with_baseline = scan_json_with(root, &["--write-baseline", baseline.to_str().unwrap()]);
     assert!(!replayed(&with_baseline));
     assert!(
         std::fs::read_to_string(&baseline)

@@ -1270,27 +1270,18 @@ mod glob_order_tests {
             };
             Some((m.asset, pattern))
         };
-        assert_eq!(
-            matched("img/a.jpg"),
-            Some(("first".into(), "/img/a.jpg".into()))
-        );
-        assert_eq!(
-            matched("/img/a.jpg"),
-            Some(("first".into(), "/img/a.jpg".into()))
-        );
-        assert_eq!(
-            matched("img/b.jpg"),
-            Some(("second".into(), "img/*.jpg".into()))
-        );
-        assert_eq!(
-            matched("img/c.jpg"),
-            Some(("second".into(), "img/*.jpg".into()))
-        );
-        assert_eq!(matched("img/b.png"), None);
-        assert_eq!(
-            matched("img/A.jpg"),
-            Some(("second".into(), "img/*.jpg".into()))
-        );
+        let expected = [
+            ("img/a.jpg", Some(("first", "/img/a.jpg"))),
+            ("/img/a.jpg", Some(("first", "/img/a.jpg"))),
+            ("img/b.jpg", Some(("second", "img/*.jpg"))),
+            ("img/c.jpg", Some(("second", "img/*.jpg"))),
+            ("img/A.jpg", Some(("second", "img/*.jpg"))),
+            ("img/b.png", None),
+        ];
+        for (path, want) in expected {
+            let want = want.map(|(asset, pattern)| (asset.to_string(), pattern.to_string()));
+            assert_eq!(matched(path), want, "{path}");
+        }
         let bad = "[[asset]]\nid = \"x\"\nfiles = [\"img/[.jpg\"]\n";
         let e = Ledger::from_sources(&[("l.toml", bad)])
             .unwrap_err()
