@@ -299,12 +299,17 @@ fn open_sources(options: &ScanOptions) -> Result<OpenedSources> {
 
 /// Find pages and images, read each image's evidence once, and match it to the ledger.
 pub fn collect(options: &ScanOptions) -> Result<Collected> {
+    gather(options, None).map(Gathered::collected)
+}
+
+/// [`collect_with`] from `options.targets`, after loading the ledger.
+fn gather(options: &ScanOptions, replay: Option<ReplayAsk>) -> Result<Gathered> {
     let mut stopwatch = Stopwatch::start();
     // The ledger first: its errors are the ones a user fixes first.
     let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
     stopwatch.lap("ledger");
     let (sources, root) = open_sources(options)?;
-    collect_with(options, ledger, sources, root, stopwatch, None).map(Gathered::collected)
+    collect_with(options, ledger, sources, root, stopwatch, replay)
 }
 
 /// [`collect`] from sources the caller made (a CMS export; a test's source
@@ -998,16 +1003,12 @@ enum Outcome {
 /// replayed instead: no image is read and nothing is judged. A fresh judgement
 /// records its report for next time.
 pub fn judge_report(options: &ScanOptions, request: ReportRequest, replay: bool) -> Result<Judged> {
-    let mut stopwatch = Stopwatch::start();
     // Begun first: the executable as it was when this scan started.
     let asked = replay
         .then(replay::Inputs::new)
         .flatten()
         .map(|inputs| ReplayAsk { request, inputs });
-    let ledger = load_ledger(&options.config, &options.extra_ledgers)?;
-    stopwatch.lap("ledger");
-    let (sources, root) = open_sources(options)?;
-    let outcome = match collect_with(options, ledger, sources, root, stopwatch, asked)? {
+    let outcome = match gather(options, asked)? {
         Gathered::Replayed(replay) => Outcome::Replayed(replay),
         Gathered::Collected(collected) => {
             Outcome::Fresh(Box::new(judge_collected(options, *collected)?))
