@@ -9,6 +9,7 @@
 //! [`model`] holds the types that cross stages. [`scan`] runs the whole
 //! pipeline in a screenful; [`inspect`] runs the evidence stage on single files.
 
+pub mod allocator;
 pub mod baseline;
 pub mod cache;
 pub mod config;
@@ -36,6 +37,7 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::evidence::EvidenceOptions;
+use crate::evidence::fingerprint::Fingerprint;
 use crate::ledger::Ledger;
 use crate::model::{
     AssetMatch, Evidence, Finding, ImageKey, ImageReport, ImageUse, Page, PageFailure, RefKind,
@@ -109,33 +111,38 @@ pub enum FacesMode {
 /// One distinct image with its uses and what was learned about it.
 ///
 /// Its full evidence waits on disk ([`Collected::evidence`] reads it back): held
-/// for every image at once, it made memory grow with the size of the site.
+/// for every image at once, it made memory grow with the size of the site. What
+/// stays is what the passes over all images need, held without a heap
+/// allocation where a fixed-size value does.
 pub struct ImageRecord {
     pub key: ImageKey,
-    pub uses: Vec<ImageUse>,
+    pub uses: Box<[ImageUse]>,
     /// What the passes over all images read from the evidence.
     pub facts: Facts,
     pub matched: Option<AssetMatch>,
     /// Which source it came from (index into the scan's sources).
     pub source: usize,
-    /// Its evidence-cache key, when the source can tell an unchanged image.
-    pub cache_key: Option<String>,
-    /// A read of it failed. Unless it is simply missing (no cache key), the
-    /// failure may pass (a permission, an I/O error) without the key changing,
-    /// so such a scan is not recorded for replay, as its evidence is not cached.
+    /// What tells the source the image is unchanged (size, mtime), when it can:
+    /// with the source and key, its evidence-cache key ([`Collected::cache_key`]).
+    pub validator: Option<Box<str>>,
+    /// A read of it failed. Unless it is simply missing (no validator), the
+    /// failure may pass (a permission, an I/O error) without the validator
+    /// changing, so such a scan is not recorded for replay, as its evidence is
+    /// not cached.
     pub read_failed: bool,
     evidence: Slot,
 }
 
 /// The few facts of an image's [`Evidence`] that matching and face selection need.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Facts {
-    pub format: Option<String>,
+    /// One of [`evidence::FORMATS`].
+    pub format: Option<&'static str>,
     pub width: Option<u32>,
     pub height: Option<u32>,
-    pub phash: Option<String>,
-    /// The EXIF preview's hash, a stand-in that only rules matches out.
-    pub preview_phash: Option<String>,
+    /// The best perceptual fingerprint known of it (`Evidence::phash`, else
+    /// `Evidence::preview_phash`).
+    pub fingerprint: Option<Fingerprinted>,
     /// A pixel fingerprint was attempted (`Evidence::phash_tried`).
     pub phash_tried: bool,
     /// The image could be read (`Evidence::error` is unset).
@@ -144,38 +151,53 @@ pub struct Facts {
     pub faces_checked: bool,
 }
 
-impl Facts {
-    /// Bring the facts up to date with `evidence`, allocating only for what changed:
-    /// each allocation a worker makes here lives until the scan ends, and strewn
-    /// among the decode buffers of that worker it keeps them from being returned.
-    fn update(&mut self, evidence: &Evidence) {
-        if self.format != evidence.format {
-            self.format.clone_from(&evidence.format);
-        }
-        if self.phash != evidence.phash {
-            self.phash.clone_from(&evidence.phash);
-        }
-        if self.preview_phash != evidence.preview_phash {
-            self.preview_phash.clone_from(&evidence.preview_phash);
-        }
-        self.width = evidence.width;
-        self.height = evidence.height;
-        self.phash_tried = evidence.phash_tried;
-        self.readable = evidence.error.is_none();
-        self.faces_checked = evidence.faces.is_some();
-    }
+/// A fingerprint and what it was computed from.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Fingerprinted {
+    /// The image's own pixels.
+    Pixels(Fingerprint),
+    /// Its EXIF preview: a stand-in that only rules matches out.
+    Preview(Fingerprint),
+}
 
+impl Fingerprinted {
+    pub fn fingerprint(&self) -> Fingerprint {
+        match self {
+            Fingerprinted::Pixels(f) | Fingerprinted::Preview(f) => *f,
+        }
+    }
+}
+
+impl Facts {
     pub fn of(evidence: &Evidence) -> Facts {
+        let parsed =
+            |hex: &Option<String>| hex.as_deref().and_then(|h| Fingerprint::from_hex(h).ok());
+        // The pixels' own hash supersedes a preview's.
+        let fingerprint = parsed(&evidence.phash)
+            .map(Fingerprinted::Pixels)
+            .or_else(|| parsed(&evidence.preview_phash).map(Fingerprinted::Preview));
         Facts {
-            format: evidence.format.clone(),
+            format: evidence.format.as_deref().and_then(evidence::known_format),
             width: evidence.width,
             height: evidence.height,
-            phash: evidence.phash.clone(),
-            preview_phash: evidence.preview_phash.clone(),
+            fingerprint,
             phash_tried: evidence.phash_tried,
             readable: evidence.error.is_none(),
             faces_checked: evidence.faces.is_some(),
         }
+    }
+
+    /// The pixels' fingerprint, when it was computed.
+    fn pixels(&self) -> Option<Fingerprint> {
+        match self.fingerprint {
+            Some(Fingerprinted::Pixels(f)) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// Only a preview's fingerprint is known.
+    fn preview_only(&self) -> bool {
+        matches!(self.fingerprint, Some(Fingerprinted::Preview(_)))
     }
 }
 
@@ -238,6 +260,17 @@ impl Collected {
                 .ok()
                 .map(|u| u.to_string()),
         }
+    }
+
+    /// The evidence-cache key of one of [`Collected::images`], when its source
+    /// can tell it unchanged.
+    pub fn cache_key(&self, record: &ImageRecord) -> Option<String> {
+        let validator = record.validator.as_deref()?;
+        Some(cache_key(
+            self.sources[record.source].as_ref(),
+            &record.key,
+            validator,
+        ))
     }
 
     /// The full evidence of one of [`Collected::images`].
@@ -433,19 +466,24 @@ fn collect_with(
     stopwatch.lap("extraction");
     let face_config = face_config(&options.rules)?;
     // Here, not in the workers: what lives until the end is best made by one thread.
-    for uses in by_image.values_mut() {
-        uses.shrink_to_fit();
-    }
-    // Each image's cache key: its path and what tells it unchanged (size, mtime).
+    let by_image: Vec<_> = by_image
+        .into_iter()
+        .map(|(image, uses)| (image, uses.into_boxed_slice()))
+        .collect();
+    // What tells each image unchanged (size, mtime): with its path, its cache key.
     let identified: Vec<_> = by_image
         .into_par_iter()
         .map(|((source_index, key), uses)| {
-            let source = &sources[source_index];
-            let cache_key = cache
+            let validator = cache
                 .as_ref()
-                .and_then(|_| source.validator(&key))
-                .map(|v| format!("{}\0{}\0{v}", source.describe(), key.display()));
-            (source_index, key, uses, cache_key)
+                .and_then(|_| sources[source_index].validator(&key))
+                .map(String::into_boxed_str);
+            Identified {
+                source: source_index,
+                key,
+                uses,
+                validator,
+            }
         })
         .collect();
     let mut recording = match replay {
@@ -481,8 +519,17 @@ fn collect_with(
     let mut images: Vec<ImageRecord> = identified
         .into_par_iter()
         .map(
-            |(source_index, key, uses, cache_key)| -> Result<ImageRecord> {
+            |Identified {
+                 source: source_index,
+                 key,
+                 uses,
+                 validator,
+             }|
+             -> Result<ImageRecord> {
                 let source = &sources[source_index];
+                let cache_key = validator
+                    .as_deref()
+                    .map(|v| cache_key(source.as_ref(), &key, v));
                 let cached = cache_key
                     .as_deref()
                     .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
@@ -516,7 +563,7 @@ fn collect_with(
                     facts: Facts::of(&evidence),
                     matched,
                     source: source_index,
-                    cache_key,
+                    validator,
                     read_failed,
                     evidence: spill.put(&evidence).map_err(Error::Spill)?,
                 })
@@ -536,11 +583,10 @@ fn collect_with(
             .iter()
             .map(|r| ledger::MatchCandidate {
                 path: r.key.site_path(),
-                phash: r
-                    .facts
-                    .phash
-                    .clone()
-                    .or_else(|| previews.then(|| r.facts.preview_phash.clone()).flatten()),
+                fingerprint: match r.facts.fingerprint {
+                    Some(Fingerprinted::Preview(_)) if !previews => None,
+                    hashed => hashed.map(|h| h.fingerprint()),
+                },
                 positions: r
                     .uses
                     .iter()
@@ -564,9 +610,8 @@ fn collect_with(
         images.par_iter_mut().try_for_each(|record| {
             bar.inc(1);
             let facts = &record.facts;
-            let hashed = facts.phash.is_some()
-                || facts.phash_tried
-                || (previews && facts.preview_phash.is_some());
+            let hashed =
+                facts.pixels().is_some() || facts.phash_tried || (previews && facts.preview_only());
             if !hashed && facts.readable {
                 refresh(
                     record,
@@ -603,7 +648,7 @@ fn collect_with(
                         &spill,
                         |evidence, bytes| add_phash(evidence, bytes, false),
                     )?;
-                    if record.facts.preview_phash.is_some() {
+                    if record.facts.preview_only() {
                         // Not read again (gone, or a fetch refused): a preview
                         // that cannot be confirmed counts for nothing.
                         let mut evidence = spill.get(record.evidence).map_err(Error::Spill)?;
@@ -653,7 +698,7 @@ fn collect_with(
     // to tell it unchanged: its report may not be the next scan's.
     if images
         .iter()
-        .any(|r| r.read_failed == r.cache_key.is_some())
+        .any(|r| r.read_failed == r.validator.is_some())
     {
         recording = None;
     }
@@ -669,6 +714,15 @@ fn collect_with(
         cache,
         recording,
     })))
+}
+
+/// An image found on the pages, before it is read: where it is, where it is
+/// used, and what tells it unchanged.
+struct Identified {
+    source: usize,
+    key: ImageKey,
+    uses: Box<[ImageUse]>,
+    validator: Option<Box<str>>,
 }
 
 /// Where [`Scanned::write_report`] records the report it writes, for a replay.
@@ -690,7 +744,7 @@ fn replay_digest(
     sources: &[Box<dyn Source>],
     mut page_keys: Vec<String>,
     pages_failed: &[PageFailure],
-    images: &[(usize, ImageKey, Vec<ImageUse>, Option<String>)],
+    images: &[Identified],
 ) -> String {
     inputs.field("request", format!("{request:?}"));
     // `Debug` of whole values: a field added later counts without anyone
@@ -727,10 +781,11 @@ fn replay_digest(
             format!("{}\0{}", failure.page, failure.reason),
         );
     }
-    for (source, key, _, cache_key) in images {
+    for image in images {
+        let (source, key, validator) = (image.source, &image.key, &image.validator);
         inputs.field("image", format!("{source}\0{}", key.display()));
-        // No key: the file is missing (or unreadable); when it appears, the key does.
-        inputs.field("image key", cache_key.as_deref().unwrap_or("-"));
+        // No validator: the file is missing (or unreadable); when it appears, one does.
+        inputs.field("image validator", validator.as_deref().unwrap_or("-"));
     }
     inputs.finish()
 }
@@ -756,8 +811,7 @@ fn add_phash(evidence: &mut Evidence, bytes: &[u8], previews: bool) {
 /// hash the index held (files named in the ledger, and siblings and
 /// derivatives matched in the same round).
 fn preview_matches(images: &[ImageRecord], round: &[Option<AssetMatch>]) -> HashSet<usize> {
-    let preview_only =
-        |i: usize| images[i].facts.phash.is_none() && images[i].facts.preview_phash.is_some();
+    let preview_only = |i: usize| images[i].facts.preview_only();
     let mut indexed_previews: HashMap<&str, Vec<usize>> = HashMap::new();
     for (j, m) in round.iter().enumerate() {
         if let Some(m) = m
@@ -850,6 +904,12 @@ fn store(cache: Option<&cache::Cache>, key: Option<&str>, evidence: &Evidence) {
     }
 }
 
+/// An image's key in the evidence cache: where it comes from and what tells it
+/// unchanged. Made when needed rather than held for every image.
+fn cache_key(source: &dyn Source, key: &ImageKey, validator: &str) -> String {
+    format!("{}\0{}\0{validator}", source.describe(), key.display())
+}
+
 /// Read an image's bytes again to add costly facts, and keep them in the cache.
 fn refresh(
     record: &mut ImageRecord,
@@ -862,7 +922,11 @@ fn refresh(
     match sources[record.source].read_image(&record.key) {
         Ok(bytes) => {
             add(&mut evidence, &bytes.bytes);
-            store(cache, record.cache_key.as_deref(), &evidence);
+            let key = record
+                .validator
+                .as_deref()
+                .map(|v| cache_key(sources[record.source].as_ref(), &record.key, v));
+            store(cache, key.as_deref(), &evidence);
         }
         Err(e) => {
             record.read_failed = true;
@@ -878,7 +942,7 @@ fn refresh(
 /// Put an image's changed evidence back on disk (the old entry is left unread).
 fn park(record: &mut ImageRecord, spill: &EvidenceSpill, evidence: &Evidence) -> Result<()> {
     record.evidence = spill.put(evidence).map_err(Error::Spill)?;
-    record.facts.update(evidence);
+    record.facts = Facts::of(evidence);
     Ok(())
 }
 
@@ -920,8 +984,7 @@ fn wants_faces(
     matched: Option<&AssetMatch>,
     ledger: &Ledger,
 ) -> bool {
-    let (Some(format), Some(w), Some(h)) = (facts.format.as_deref(), facts.width, facts.height)
-    else {
+    let (Some(format), Some(w), Some(h)) = (facts.format, facts.width, facts.height) else {
         return false;
     };
     if !facts.readable || !evidence::faces::is_photograph(format, w, h) {
@@ -1322,11 +1385,12 @@ impl report::json::Elements for StreamedImages<'_> {
 }
 
 fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
-    let format = record.facts.format.as_deref()?;
+    let format = record.facts.format?;
+    let key = collected.cache_key(record);
     let cached = collected
         .cache
         .as_ref()
-        .zip(record.cache_key.as_deref())
+        .zip(key.as_deref())
         .and_then(|(cache, key)| Some((cache, key, cache.get_entry(key)?)));
     if let Some((_, _, entry)) = &cached
         && entry.thumbnail.is_some()
@@ -1528,4 +1592,43 @@ pub fn inspect(path: &str) -> ImageReport {
     };
     let key = ImageKey::Local(path.to_string());
     image_report(&key, url, &[], None, evidence, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_keep_the_pixels_fingerprint_over_the_previews_and_a_known_format() {
+        let pixels = "0123456789abcdef".repeat(5);
+        let preview = "fedcba9876543210".repeat(5);
+        let both = Evidence {
+            format: Some("jpeg".into()),
+            phash: Some(pixels.clone()),
+            preview_phash: Some(preview.clone()),
+            ..Evidence::default()
+        };
+        let facts = Facts::of(&both);
+        assert_eq!(facts.format, Some("jpeg"));
+        assert_eq!(
+            facts.fingerprint,
+            Some(Fingerprinted::Pixels(
+                Fingerprint::from_hex(&pixels).unwrap()
+            ))
+        );
+        assert!(!facts.preview_only());
+
+        let preview_alone = Facts::of(&Evidence {
+            phash: None,
+            ..both
+        });
+        assert_eq!(
+            preview_alone.fingerprint,
+            Some(Fingerprinted::Preview(
+                Fingerprint::from_hex(&preview).unwrap()
+            ))
+        );
+        assert!(preview_alone.preview_only() && preview_alone.pixels().is_none());
+        assert_eq!(Facts::of(&Evidence::default()).fingerprint, None);
+    }
 }

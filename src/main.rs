@@ -159,6 +159,7 @@ struct ScanArgs {
 }
 
 fn main() -> ExitCode {
+    clearance::allocator::share_arenas();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,

@@ -24,6 +24,17 @@ pub struct EvidenceOptions {
     pub preview_phash: bool,
 }
 
+/// Every format [`sniff_format`] names.
+pub const FORMATS: [&str; 10] = [
+    "jpeg", "png", "gif", "webp", "tiff", "avif", "heif", "bmp", "ico", "svg",
+];
+
+/// The [`FORMATS`] entry named `name`: held as a `&'static str`, a format costs
+/// no allocation per image.
+pub fn known_format(name: &str) -> Option<&'static str> {
+    FORMATS.into_iter().find(|f| *f == name)
+}
+
 /// Recognise an image format from its first bytes (never from the file name:
 /// a `.jpg` that is really HTML is exactly what we must catch).
 pub fn sniff_format(bytes: &[u8]) -> Option<&'static str> {
@@ -229,6 +240,29 @@ mod tests {
         let mut out = std::io::Cursor::new(Vec::new());
         img.write_to(&mut out, image::ImageFormat::Png).unwrap();
         out.into_inner()
+    }
+
+    #[test]
+    fn every_sniffed_format_is_a_known_one() {
+        let heads: [&[u8]; 11] = [
+            b"\xFF\xD8\xFF\xE0",
+            b"\x89PNG\r\n\x1a\n",
+            b"GIF89a",
+            b"RIFF\0\0\0\0WEBPVP8 ",
+            b"MM\0*",
+            b"\0\0\0\x1cftypavif",
+            b"\0\0\0\x1cftypheic",
+            b"BM\0\0",
+            b"\0\0\x01\0",
+            b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+            b"<html>",
+        ];
+        let sniffed: Vec<_> = heads.iter().filter_map(|h| sniff_format(h)).collect();
+        assert_eq!(sniffed.len(), FORMATS.len(), "{sniffed:?}");
+        for format in sniffed {
+            assert_eq!(known_format(format), Some(format));
+        }
+        assert_eq!(known_format("html"), None);
     }
 
     #[test]

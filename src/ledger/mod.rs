@@ -24,7 +24,7 @@ use crate::model::{
 pub struct MatchCandidate {
     /// Site path (URL path for crawls).
     pub path: String,
-    pub phash: Option<String>,
+    pub fingerprint: Option<Fingerprint>,
     /// (page, line, column) of each use: uses at one position are one element's candidates.
     pub positions: Vec<(String, u32, u32)>,
 }
@@ -930,11 +930,6 @@ impl Ledger {
         // Perceptual hashes: the ledger's, and those of files matched so far. The
         // index finds assets by the 64-bit key; each asset's confirmation hashes
         // then decide (see `Fingerprint::matches`), nearest key first.
-        let fingerprint_of = |c: &MatchCandidate| {
-            c.phash
-                .as_deref()
-                .and_then(|h| Fingerprint::from_hex(h).ok())
-        };
         let mut known: HashMap<String, Vec<Fingerprint>> = HashMap::new();
         for a in &self.assets {
             for h in &a.phash {
@@ -944,7 +939,7 @@ impl Ledger {
             }
         }
         for (c, m) in candidates.iter().zip(matched.iter()) {
-            if let (Some(m), Some(f)) = (m, fingerprint_of(c)) {
+            if let (Some(m), Some(f)) = (m, c.fingerprint) {
                 known.entry(m.asset.clone()).or_default().push(f);
             }
         }
@@ -960,7 +955,7 @@ impl Ledger {
             if matched[i].is_some() {
                 continue;
             }
-            let Some(probe) = fingerprint_of(c) else {
+            let Some(probe) = c.fingerprint else {
                 continue;
             };
             let confirmed =
