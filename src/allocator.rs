@@ -1,20 +1,24 @@
 //! Process-wide allocator settings, applied by the binary before any thread starts.
 
-/// Let all threads share two glibc malloc arenas instead of one per thread.
+/// Let the threads share a few glibc malloc arenas instead of one each.
 ///
-/// Why: glibc gives each rayon worker its own arena, and what a worker frees
-/// (decode buffers, parse trees) stays in that arena, unusable by the others.
-/// With two arenas the peak resident memory of a 5,000-image scan fell by
-/// 4–5 MB (about a tenth) and stopped growing as fast with the site, and the
-/// scan was no slower (BENCHMARKS.md, "Allocator arenas"). A `MALLOC_ARENA_MAX`
-/// set in the environment is left to win.
+/// Why: glibc gives each rayon worker an arena of its own, and what a worker
+/// frees (decode buffers, parse trees) stays in that arena, unusable by the
+/// others. On 2 cores, two shared arenas took 3–5 MB (a tenth) off the peak
+/// resident memory of a 1,000- to 5,000-image scan, and most of its growth with
+/// the site, at no cost in speed (BENCHMARKS.md, sixth session). Past 8 cores
+/// there is one arena per 4 threads, so that workers seldom wait on a lock;
+/// that ratio is not measured here (2 cores). A `MALLOC_ARENA_MAX` set in the
+/// environment wins.
 pub fn share_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let arenas = threads.div_ceil(4).max(2);
         // SAFETY: mallopt only changes malloc's tunables; it is called from
         // main before any other thread exists.
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_ARENA_MAX, arenas as libc::c_int);
         }
     }
 }
