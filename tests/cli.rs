@@ -1,6 +1,7 @@
 //! The real binary on small sites built in temporary folders: exit codes,
 //! unreadable images, escapes from the root, broken ledgers, suppressions.
 
+use std::io::Write as _;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -563,9 +564,13 @@ fn tamper_with_recorded_reports(cache: &Path) {
         let bytes = std::fs::read(&path).unwrap();
         let header_end = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
         let mut tampered = bytes[..header_end].to_vec();
-        tampered.extend_from_slice(TAMPERED.as_bytes());
+        // Stored bodies are zlib-compressed.
+        let mut body = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+        body.write_all(TAMPERED.as_bytes()).unwrap();
+        let body = body.finish().unwrap();
+        tampered.extend_from_slice(&body);
         tampered.extend_from_slice(b"CLRPLAY\0");
-        tampered.extend_from_slice(&(TAMPERED.len() as u64).to_le_bytes());
+        tampered.extend_from_slice(&(body.len() as u64).to_le_bytes());
         std::fs::write(&path, tampered).unwrap();
     }
 }
