@@ -8,11 +8,14 @@
 /// resident memory of a 1,000- to 5,000-image scan, and most of its growth with
 /// the site, at no cost in speed (BENCHMARKS.md, sixth session). Past 8 cores
 /// there is one arena per 4 threads, so that workers seldom wait on a lock;
-/// that ratio is not measured here (2 cores). A `MALLOC_ARENA_MAX` set in the
-/// environment wins.
+/// that ratio is not measured here (2 cores). An arena limit set in the
+/// environment (`MALLOC_ARENA_MAX`, or `glibc.malloc.arena_max` in
+/// `GLIBC_TUNABLES`) wins.
 pub fn share_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none()
+        && !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("glibc.malloc.arena_max"))
+    {
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
         let arenas = threads.div_ceil(4).max(2);
         // SAFETY: mallopt only changes malloc's tunables; it is called from

@@ -54,7 +54,9 @@ pub const DEFAULT_DIR: &str = ".clearance-cache";
 // 2: perceptual hashes use JPEG luma (BT.601) and DC-only decoding.
 // 3: packs instead of one file per entry; previews carry a confirmation hash;
 //    hashes resample a luma plane (no longer through `image`'s RGBA resize).
-const FORMAT_VERSION: u32 = 3;
+// 4: an unreadable JPEG header's error is zune-jpeg's own message (it was
+//    wrapped in `image`'s "Format error decoding Jpeg: …").
+const FORMAT_VERSION: u32 = 4;
 const MAGIC: &[u8; 8] = b"CLRPACK\0";
 const END_MAGIC: &[u8; 8] = b"CLRPEND\0";
 /// magic, format version, version tag.

@@ -556,7 +556,8 @@ const TAMPERED: &str = "a report that only a replay could print\n";
 
 /// Replace the body of every recorded report, so a scan that prints
 /// [`TAMPERED`] is one that replayed. Knows the layout of `src/replay.rs`: a
-/// header line, the body, then a mark and the body's length.
+/// header line, the zlib-compressed body, then a mark, the body's length and
+/// the CRC-32 of header and body.
 fn tamper_with_recorded_reports(cache: &Path) {
     let reports = recorded_reports(cache);
     assert!(!reports.is_empty(), "a fresh scan records its report");
@@ -569,14 +570,35 @@ fn tamper_with_recorded_reports(cache: &Path) {
         body.write_all(TAMPERED.as_bytes()).unwrap();
         let body = body.finish().unwrap();
         tampered.extend_from_slice(&body);
+        let crc = crc32fast::hash(&tampered);
         tampered.extend_from_slice(b"CLRPLAY\0");
         tampered.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        tampered.extend_from_slice(&crc.to_le_bytes());
         std::fs::write(&path, tampered).unwrap();
     }
 }
 
 fn replayed(out: &Output) -> bool {
     out.stdout == TAMPERED.as_bytes()
+}
+
+#[test]
+fn a_damaged_recorded_report_is_judged_afresh_and_recorded_again() {
+    let (dir, cache, cold) = scanned_demo_copy();
+    for path in recorded_reports(&cache) {
+        let mut bytes = std::fs::read(&path).unwrap();
+        let middle = bytes.len() / 2;
+        bytes[middle] ^= 0x01;
+        std::fs::write(&path, bytes).unwrap();
+    }
+    let again = scan_json(dir.path());
+    assert_eq!(again.stdout, cold.stdout, "the fresh report, whole");
+    assert_eq!(again.status.code(), Some(1));
+    tamper_with_recorded_reports(&cache);
+    assert!(
+        replayed(&scan_json(dir.path())),
+        "the fresh report was recorded in its place"
+    );
 }
 
 #[test]

@@ -38,6 +38,17 @@ pub fn known_format(name: &str) -> Option<&'static str> {
 /// Recognise an image format from its first bytes (never from the file name:
 /// a `.jpg` that is really HTML is exactly what we must catch).
 pub fn sniff_format(bytes: &[u8]) -> Option<&'static str> {
+    let format = sniff(bytes);
+    // Records hold a format as one of FORMATS: a name missing there would
+    // quietly read as "unknown" downstream (no faces, no thumbnail).
+    debug_assert!(
+        format.is_none_or(|f| known_format(f).is_some()),
+        "{format:?}"
+    );
+    format
+}
+
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
     let starts = |sig: &[u8]| bytes.starts_with(sig);
     if starts(b"\xFF\xD8\xFF") {
         Some("jpeg")
