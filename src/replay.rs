@@ -36,11 +36,12 @@ const LAYOUT: u32 = 3;
 const END: &[u8; 8] = b"CLRPLAY\0";
 const END_LEN: u64 = 20;
 
-/// Reports kept: enough for a CI job that writes a few formats of its site.
-/// Each costs a tenth of the report (1.2 MB for the 12 MB of JSON of 1,200
-/// photos), and a CI cache uploads the folder, so only the recent ones are
-/// worth keeping.
-const KEEP: usize = 4;
+/// Reports kept: enough for a CI job that writes every format of its site (six)
+/// and a variant or two; with four, such a job replayed none of them, each
+/// run's reports evicting the others. Each costs a tenth of the report (1.2 MB
+/// for the 12 MB of JSON of 1,200 photos), and a CI cache uploads the folder,
+/// so only the recent ones are worth keeping.
+const KEEP: usize = 8;
 
 /// A temporary file older than this is left by a killed scan, not being written.
 const ABANDONED_AFTER: Duration = Duration::from_secs(3600);

@@ -583,6 +583,26 @@ fn replayed(out: &Output) -> bool {
 }
 
 #[test]
+fn a_job_that_writes_every_format_replays_each_of_them() {
+    let (dir, cache, _) = scanned_demo_copy();
+    let formats = ["text", "json", "sarif", "junit", "markdown", "html"];
+    let scan = |format: &str| {
+        clearance(
+            dir.path(),
+            &["scan", "--format", format, "--as-of", "2026-11-15"],
+        )
+    };
+    for format in formats {
+        assert!(!scan(format).stdout.is_empty(), "{format}: no report");
+    }
+    assert_eq!(recorded_reports(&cache).len(), formats.len());
+    tamper_with_recorded_reports(&cache);
+    for format in formats {
+        assert!(replayed(&scan(format)), "{format} was judged again");
+    }
+}
+
+#[test]
 fn a_damaged_recorded_report_is_judged_afresh_and_recorded_again() {
     let (dir, cache, cold) = scanned_demo_copy();
     for path in recorded_reports(&cache) {
