@@ -133,6 +133,18 @@ pub struct ImageRecord {
     evidence: Slot,
 }
 
+impl ImageRecord {
+    /// Its evidence-cache key, made from its source, key and validator.
+    fn cache_key(&self, sources: &[Box<dyn Source>]) -> Option<String> {
+        let validator = self.validator.as_deref()?;
+        Some(cache_key(
+            sources[self.source].as_ref(),
+            &self.key,
+            validator,
+        ))
+    }
+}
+
 /// The few facts of an image's [`Evidence`] that matching and face selection need.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Facts {
@@ -265,12 +277,7 @@ impl Collected {
     /// The evidence-cache key of one of [`Collected::images`], when its source
     /// can tell it unchanged.
     pub fn cache_key(&self, record: &ImageRecord) -> Option<String> {
-        let validator = record.validator.as_deref()?;
-        Some(cache_key(
-            self.sources[record.source].as_ref(),
-            &record.key,
-            validator,
-        ))
+        record.cache_key(&self.sources)
     }
 
     /// The full evidence of one of [`Collected::images`].
@@ -922,11 +929,7 @@ fn refresh(
     match sources[record.source].read_image(&record.key) {
         Ok(bytes) => {
             add(&mut evidence, &bytes.bytes);
-            let key = record
-                .validator
-                .as_deref()
-                .map(|v| cache_key(sources[record.source].as_ref(), &record.key, v));
-            store(cache, key.as_deref(), &evidence);
+            store(cache, record.cache_key(sources).as_deref(), &evidence);
         }
         Err(e) => {
             record.read_failed = true;

@@ -12,8 +12,9 @@
 //! header line (JSON: the counts the exit code comes from) and the report's
 //! bytes, zlib-compressed (a JSON report shrinks tenfold, and a CI cache
 //! uploads and downloads the folder on every run), then a footer: a mark, the
-//! compressed length and a CRC-32 of all before it. Each is written to a temporary file and renamed into place when whole,
-//! so two scans at once or a scan killed mid-write leave no half report to replay.
+//! compressed length and a CRC-32 of all before it. Each is written to a
+//! temporary file and renamed into place when whole, so two scans at once or a
+//! scan killed mid-write leave no half report to replay.
 
 use std::fs::{self, File};
 use std::io::{self, Read as _, Seek as _, Write};
@@ -280,22 +281,16 @@ impl Replay {
     }
 
     /// Write the recorded report to `out`. Its CRC held, so its body
-    /// decompresses; should it not, the stored report is removed, so the next
-    /// scan judges afresh, and the error says so.
+    /// decompresses; should it not (it is in memory: only a bad body fails),
+    /// the stored report is removed, so the next scan judges afresh, and the
+    /// error says so.
     pub fn write_to(mut self, out: &mut dyn Write) -> io::Result<()> {
         let mut buffer = vec![0; 256 * 1024];
         loop {
             let n = match self.body.read(&mut buffer) {
                 Ok(n) => n,
                 Err(e) => {
-                    if matches!(
-                        e.kind(),
-                        io::ErrorKind::InvalidData
-                            | io::ErrorKind::InvalidInput
-                            | io::ErrorKind::UnexpectedEof
-                    ) {
-                        let _ = fs::remove_file(&self.path);
-                    }
+                    let _ = fs::remove_file(&self.path);
                     return Err(io::Error::new(
                         e.kind(),
                         format!(

@@ -110,7 +110,7 @@ fn dimensions(bytes: &[u8], format: &str) -> Result<(u32, u32), String> {
 
 /// A JPEG's frame size, read with the decoder `image` wraps and the same
 /// options, but from the slice: `image`'s JPEG decoder first copies the whole
-/// file into a buffer of its own, which was a tenth of reading the photos.
+/// file into a buffer of its own, a copy of every photo that served nothing.
 fn jpeg_dimensions(bytes: &[u8]) -> Result<(u32, u32), String> {
     use zune_core::{bytestream::ZCursor, options::DecoderOptions};
     let options = DecoderOptions::default()
