@@ -261,9 +261,11 @@ pub struct Collected {
 }
 
 impl Collected {
-    /// The image's full URL: its remote URL, or the site's base joined with its path.
+    /// The image's full URL: its remote URL, or the site's base joined with
+    /// its path; none for an image embedded in its pages.
     pub fn url(&self, record: &ImageRecord) -> Option<String> {
         match &record.key {
+            ImageKey::Embedded { .. } => None,
             ImageKey::Remote(u) => Some(u.clone()),
             ImageKey::Local(p) => self.sources[record.source]
                 .scope()
@@ -456,9 +458,6 @@ fn collect_with(
                         .or_insert_with(|| Vec::with_capacity(1))
                         .push(u),
                     Target::OutsideRoot(_) => outside_root.push(u),
-                    // Embedded in the page itself: there is no file to clear
-                    // separately, and such images are placeholders in practice.
-                    Target::DataUri => {}
                 }
             }
             for bad in extraction.bad {
@@ -952,7 +951,7 @@ fn park(record: &mut ImageRecord, spill: &EvidenceSpill, evidence: &Evidence) ->
 /// True for an image hosted on another site than the one scanned.
 fn is_offsite(key: &ImageKey, scope: &source::SiteScope) -> bool {
     match key {
-        ImageKey::Local(_) => false,
+        ImageKey::Local(_) | ImageKey::Embedded { .. } => false,
         ImageKey::Remote(u) => url::Url::parse(u)
             .map(|u| u.host_str() != scope.base.host_str())
             .unwrap_or(true),

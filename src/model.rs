@@ -64,6 +64,9 @@ pub enum ImageKey {
     Local(String),
     /// An image fetched over HTTP(S), by normalised URL.
     Remote(String),
+    /// An image embedded in a page as a `data:` URI (`uri`, as written), shown
+    /// as `label`: `data:<media type>;sha256=<hex of its bytes>`.
+    Embedded { label: String, uri: String },
 }
 
 impl ImageKey {
@@ -76,11 +79,16 @@ impl ImageKey {
                 Ok(url) => percent_decode(url.path().trim_start_matches('/')),
                 Err(_) => u.clone(),
             },
+            ImageKey::Embedded { label, .. } => label.clone(),
         }
     }
 
     /// The file name (last path segment), for people-name and CMS-size matching.
     pub fn file_name(&self) -> String {
+        if let ImageKey::Embedded { label, .. } = self {
+            // Its media type's slash is no folder.
+            return label.clone();
+        }
         let p = self.site_path();
         p.rsplit('/').next().unwrap_or(&p).to_string()
     }
@@ -89,6 +97,7 @@ impl ImageKey {
     pub fn display(&self) -> &str {
         match self {
             ImageKey::Local(p) | ImageKey::Remote(p) => p,
+            ImageKey::Embedded { label, .. } => label,
         }
     }
 }
@@ -105,8 +114,6 @@ pub enum Target {
     Image(ImageKey),
     /// Resolves above the site root (`../../etc/passwd`): never read, always reported.
     OutsideRoot(String),
-    /// `data:` URIs are embedded in the page; nothing to fetch, but still a published graphic.
-    DataUri,
 }
 
 /// A link found near an image: licence links and credit links feed the attribution rules.

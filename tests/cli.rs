@@ -345,6 +345,76 @@ fn suggested_stubs_paste_into_a_ledger_that_checks_and_still_asks_for_a_photogra
     );
 }
 
+/// Images embedded as `data:` URIs (a pasted photo, an icon inlined into a
+/// style) are published graphics: judged, stubbed by `ledger suggest` under
+/// their SHA-256, cleared by that stub, and cached like files. A `data:` URI
+/// that holds no bytes is named among the failures, not skipped.
+#[test]
+fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
+    use base64::Engine as _;
+    let dir = clean_site();
+    let photo = jpeg(96, 64, 21);
+    let icon = "<svg xmlns='http://www.w3.org/2000/svg' width='16' height='16'><rect width='16' height='16'/></svg>";
+    write(
+        dir.path(),
+        "site/post.html",
+        format!(
+            "<html><body>\n<img src=\"data:image/jpeg;base64,{}\" alt=\"Pasted\">\n<div style=\"background: url('data:image/svg+xml,{}')\"></div>\n<img src=\"data:image/png;base64,iVBOR\" alt=\"\">\n</body></html>\n",
+            base64::engine::general_purpose::STANDARD.encode(&photo),
+            icon.replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace(' ', "%20")
+                .replace('\'', "%27"),
+        ),
+    );
+    let photo_label = format!("data:image/jpeg;sha256={:x}", sha2::Sha256::digest(&photo));
+    let icon_label = format!(
+        "data:image/svg+xml;sha256={:x}",
+        sha2::Sha256::digest(icon.as_bytes())
+    );
+
+    let report = json_report(&scan_json(dir.path()));
+    assert_eq!(rules_for(&report, &photo_label), vec!["unknown-provenance"]);
+    assert_eq!(rules_for(&report, &icon_label), vec!["unknown-provenance"]);
+    assert_eq!(finding_for(&report, &icon_label)["line"], 3);
+    let failed = report["pages_failed"].to_string();
+    assert!(
+        failed.contains("post.html:4") && failed.contains("invalid base64"),
+        "{failed}"
+    );
+    // The use shows the URI cut short, not kilobytes of base64.
+    let image = image_at(&report, &photo_label);
+    let reference = image["uses"][0]["reference"].as_str().unwrap();
+    assert!(reference.starts_with("data:image/jpeg;base64,/9j/") && reference.len() < 80);
+
+    let out = clearance(dir.path(), &["ledger", "suggest", "site"]);
+    let stubs = String::from_utf8(out.stdout).unwrap();
+    assert!(!stubs.contains("files = [\"data:"), "{stubs}");
+    assert_eq!(stubs.matches("id = \"embedded-").count(), 2, "{stubs}");
+    let owned = stubs
+        .replace("# photographer = \"<id>\"", "photographer = \"staff-jo\"")
+        .replace("# people = []", "people = []");
+    write(
+        dir.path(),
+        "ledger.toml",
+        format!("{CLEAN_LEDGER}\n{owned}"),
+    );
+    let cleared = scan_json(dir.path());
+    assert_eq!(
+        cleared.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&cleared.stdout)
+    );
+    // Read from the evidence cache the second time: the same answer.
+    let again = scan_json_with(dir.path(), &["--no-progress"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(
+        image_at(&json_report(&again), &photo_label)["sha256"],
+        format!("{:x}", sha2::Sha256::digest(&photo))
+    );
+}
+
 #[test]
 fn inspect_reads_gps_and_exits_two_for_a_missing_file() {
     let dir = clean_site();

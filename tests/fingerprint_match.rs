@@ -876,3 +876,71 @@ fn a_preview_match_that_cannot_be_confirmed_clears_nothing_and_ends() {
         "read once, then once more to confirm"
     );
 }
+
+/// A photo pasted into a blog post arrives as a `data:` URI: it is read,
+/// matched and judged like a file. A 300-px copy of a ledgered original is
+/// cleared by perceptual hash; an unrelated pasted photo is not, and is named
+/// by the SHA-256 of its bytes.
+#[test]
+fn a_photo_embedded_as_a_data_uri_is_matched_by_its_pixels_and_judged() {
+    use base64::Engine as _;
+    let work = tempfile::tempdir().unwrap();
+    let site = work.path().join("site");
+    std::fs::create_dir_all(site.join("img")).unwrap();
+    let original = synthetic_photo::photo(7, 1200, 800);
+    std::fs::write(site.join("img/trip.jpg"), jpeg(&original, 90)).unwrap();
+    let copy = jpeg(&long_side(&original, 300), 60);
+    let stranger = jpeg(&synthetic_photo::photo(61, 300, 200), 60);
+    let uri = |bytes: &[u8]| {
+        format!(
+            "data:image/jpeg;base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    };
+    std::fs::write(
+        site.join("index.html"),
+        format!(
+            "<html><body>\n<img src=\"img/trip.jpg\" alt=\"\">\n<p><img src=\"{}\" alt=\"trip\"></p>\n<p><img src=\"{}\" alt=\"\"></p>\n</body></html>\n",
+            uri(&copy),
+            uri(&stranger)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("ledger.toml"),
+        "[[asset]]\nid = \"trip\"\nfiles = [\"img/trip.jpg\"]\nsource = \"own\"\n",
+    )
+    .unwrap();
+    let report = scan_site_with_ledger(work.path());
+    let label = |bytes: &[u8]| {
+        use sha2::Digest as _;
+        format!("data:image/jpeg;sha256={:x}", sha2::Sha256::digest(bytes))
+    };
+    let image = |path: &str| {
+        report["images"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
+            .clone()
+    };
+
+    let pasted = image(&label(&copy));
+    assert_eq!(pasted["ledger"], "trip", "{pasted:#}");
+    assert_eq!(pasted["matched_by"]["by"], "phash", "{pasted:#}");
+    assert_eq!(pasted["width"], 300);
+    assert_eq!(pasted["uses"][0]["line"], 3);
+    assert!(pasted["url"].is_null(), "no address: {pasted:#}");
+
+    let unknown = label(&stranger);
+    assert!(image(&unknown)["ledger"].is_null());
+    let findings: Vec<(&str, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["image"] == unknown.as_str())
+        .map(|f| (f["rule"].as_str().unwrap(), f["line"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(findings, vec![("unknown-provenance", 4)], "{report:#}");
+}

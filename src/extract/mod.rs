@@ -27,9 +27,25 @@ use crate::model::{BadReference, ImageKey, ImageUse, Page, RefKind, Target};
 use crate::source::SiteScope;
 pub use resolve::{BadReason, try_resolve};
 
+/// A reference as the page wrote it, for reports; a `data:` URI cut short
+/// (its key keeps it whole): a pasted photo is megabytes of base64.
+fn as_written(reference: &str, target: &Target) -> String {
+    const KEPT: usize = 64;
+    match target {
+        Target::Image(ImageKey::Embedded { .. }) if reference.len() > KEPT => {
+            let end = (0..=KEPT)
+                .rev()
+                .find(|&i| reference.is_char_boundary(i))
+                .unwrap_or(0);
+            format!("{}…", &reference[..end])
+        }
+        _ => reference.to_string(),
+    }
+}
+
 /// Bump when what [`extract`] finds on a page, or [`Extraction`]'s form, changes:
 /// cached extractions of another version are not used.
-pub const EXTRACTION_VERSION: u32 = 1;
+pub const EXTRACTION_VERSION: u32 = 2;
 
 /// The image uses found on one page, and the references that could not be resolved.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -129,7 +145,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 Target::Image(ImageKey::Local(path)) => (0, path.clone()),
                 Target::Image(ImageKey::Remote(url)) => (1, url.clone()),
                 Target::OutsideRoot(reference) => (2, reference.clone()),
-                Target::DataUri => (3, reference.clone()),
+                Target::Image(ImageKey::Embedded { label, .. }) => (3, label.clone()),
             };
             if !seen.insert(identity) {
                 continue;
@@ -155,7 +171,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 line,
                 column,
                 kind: *kind,
-                reference: reference.to_string(),
+                reference: as_written(reference, &target),
                 target,
                 alt: details.alt.clone(),
                 title: details.title.clone(),

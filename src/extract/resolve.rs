@@ -16,6 +16,8 @@ pub enum BadReason {
     Folder,
     #[error("percent-encoding decodes to {0}")]
     BadEncoding(&'static str),
+    #[error(transparent)]
+    Embedded(#[from] crate::source::embedded::EmbeddedError),
 }
 
 /// Resolve `reference` (as written on the page at `page_url`) within `scope`.
@@ -38,7 +40,8 @@ pub fn try_resolve(
     let scheme = scheme_of(reference);
     if let Some(scheme) = &scheme {
         if scheme == "data" {
-            return Ok(Target::DataUri);
+            // Embedded in the page: a published graphic all the same.
+            return Ok(Target::Image(crate::source::embedded::key(reference)?));
         }
         if scheme != "http" && scheme != "https" {
             return Err(BadReason::Scheme(scheme.clone()));
@@ -181,7 +184,7 @@ mod tests {
             Ok(Target::Image(ImageKey::Local(p))) => format!("local:{p}"),
             Ok(Target::Image(ImageKey::Remote(u))) => format!("remote:{u}"),
             Ok(Target::OutsideRoot(r)) => format!("outside:{r}"),
-            Ok(Target::DataUri) => "data".into(),
+            Ok(Target::Image(ImageKey::Embedded { label, .. })) => label,
             Err(e) => format!("bad:{e}"),
         }
     }
@@ -287,8 +290,19 @@ mod tests {
 
     #[test]
     fn data_uris_schemes_and_garbage() {
-        assert_eq!(r("data:image/png;base64,iVBO"), "data");
-        assert_eq!(r("DATA:image/gif,x"), "data");
+        // Embedded images are keyed by their bytes' SHA-256 ("x" and b"\x89PN").
+        assert_eq!(
+            r("DATA:image/gif,x"),
+            "data:image/gif;sha256=2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881"
+        );
+        assert_eq!(
+            r("data:image/png;base64,iVBO"),
+            r("data:image/png;base64, iV BO ")
+        );
+        assert_eq!(
+            r("data:image/png;base64,iVBOR"),
+            "bad:`data:` URI with invalid base64"
+        );
         assert_eq!(r(""), "bad:empty image address");
         assert_eq!(
             r("javascript:void(0)"),

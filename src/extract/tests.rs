@@ -42,7 +42,7 @@ fn short(target: &Target) -> String {
         Target::Image(ImageKey::Local(p)) => format!("local:{p}"),
         Target::Image(ImageKey::Remote(u)) => format!("remote:{u}"),
         Target::OutsideRoot(r) => format!("outside:{r}"),
-        Target::DataUri => "data".into(),
+        Target::Image(ImageKey::Embedded { .. }) => "data".into(),
     }
 }
 
@@ -235,10 +235,37 @@ fn html_image_tag_is_an_img() {
 }
 
 #[test]
-fn data_uris_are_uses_with_nothing_to_fetch() {
+fn data_uris_are_images_keyed_by_their_bytes() {
     let u = one(r#"<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">"#);
-    assert_eq!(u.target, Target::DataUri);
+    let Target::Image(ImageKey::Embedded { label, uri }) = &u.target else {
+        panic!("not an embedded image: {:?}", u.target);
+    };
+    // sha256 of the eight bytes of the PNG signature.
+    assert_eq!(
+        label,
+        "data:image/png;sha256=4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c8f8631802d20dab6"
+    );
+    assert_eq!(uri, "data:image/png;base64,iVBORw0KGgo=");
     assert_eq!(u.reference, "data:image/png;base64,iVBORw0KGgo=");
+}
+
+#[test]
+fn a_long_data_uri_is_shortened_in_the_use_and_kept_whole_in_the_key() {
+    let payload = "A".repeat(4000);
+    let u = one(&format!(r#"<img src="data:image/jpeg;base64,{payload}">"#));
+    let Target::Image(ImageKey::Embedded { uri, .. }) = &u.target else {
+        panic!("not an embedded image: {:?}", u.target);
+    };
+    assert_eq!(uri.len(), "data:image/jpeg;base64,".len() + 4000);
+    assert!(u.reference.starts_with("data:image/jpeg;base64,AAAA"));
+    assert!(u.reference.ends_with('…'));
+    assert!(u.reference.len() < 80, "{}", u.reference);
+}
+
+#[test]
+fn one_picture_embedded_twice_in_an_element_is_one_use() {
+    let html = r#"<img src="data:image/gif,x" srcset="data:image/gif,x 2x">"#;
+    assert_eq!(found(html), vec![(RefKind::ImgSrc, "data".into())]);
 }
 
 // --- resolution through extract ---------------------------------------------------------

@@ -9,6 +9,11 @@ pub fn toml_str(s: &str) -> String {
 
 /// A stable asset id from the image's file name: `images/Team Photo-300x200.jpg` → `team-photo-300x200`.
 pub fn asset_id_for(key: &ImageKey) -> String {
+    if let ImageKey::Embedded { label, .. } = key {
+        // No file name: the start of its bytes' SHA-256.
+        let sha = label.rsplit_once("sha256=").map_or("", |(_, sha)| sha);
+        return format!("embedded-{}", &sha[..sha.len().min(12)]);
+    }
     let name = key.file_name();
     let stem = name.rsplit_once('.').map(|(s, _)| s).unwrap_or(&name);
     let mut id = String::new();
@@ -32,7 +37,10 @@ pub fn asset_stub(key: &ImageKey, evidence: &Evidence, uses: &[ImageUse]) -> Str
     let meta = &evidence.metadata;
     let mut s = String::from("[[asset]]\n");
     s.push_str(&format!("id = {}\n", toml_str(&asset_id_for(key))));
-    s.push_str(&format!("files = [{}]\n", toml_str(&key.site_path())));
+    // An embedded image has no file: its `sha256` names it.
+    if !matches!(key, ImageKey::Embedded { .. }) {
+        s.push_str(&format!("files = [{}]\n", toml_str(&key.site_path())));
+    }
     if let Some(sha) = &evidence.sha256 {
         s.push_str(&format!("sha256 = [{}]\n", toml_str(sha)));
     }
@@ -109,5 +117,23 @@ mod tests {
             asset["files"][0].as_str(),
             Some("images/Team Photo-300x200.jpg")
         );
+    }
+
+    #[test]
+    fn an_embedded_image_is_stubbed_by_its_sha256_without_files() {
+        let sha = "0123456789ab".repeat(5) + "cdef";
+        let key = ImageKey::Embedded {
+            label: format!("data:image/png;sha256={sha}"),
+            uri: "data:image/png;base64,iVBORw0KGgo=".into(),
+        };
+        let ev = Evidence {
+            sha256: Some(sha.clone()),
+            ..Default::default()
+        };
+        let parsed: toml::Table = toml::from_str(&asset_stub(&key, &ev, &[])).unwrap();
+        let asset = &parsed["asset"].as_array().unwrap()[0];
+        assert_eq!(asset["id"].as_str(), Some("embedded-0123456789ab"));
+        assert_eq!(asset["sha256"][0].as_str(), Some(sha.as_str()));
+        assert!(asset.get("files").is_none());
     }
 }

@@ -4,6 +4,7 @@
 //! references through the same [`SiteScope`], and read image bytes by [`ImageKey`].
 
 pub mod crawl;
+pub mod embedded;
 pub mod local;
 
 use crate::model::{ImageKey, Page, PageFailure};
@@ -63,7 +64,8 @@ pub trait Source: Send + Sync {
     fn scope(&self) -> &SiteScope;
     /// Deliver every page to `sink`; pages that fail are returned, not skipped.
     fn pages(&self, sink: &mut dyn FnMut(Page)) -> Result<Vec<PageFailure>, SourceError>;
-    /// Read one image's bytes.
+    /// Read one image's bytes. An [`ImageKey::Embedded`] image is read from
+    /// its URI ([`embedded::read`]), whatever the source.
     fn read_image(&self, key: &ImageKey) -> Result<ImageBytes, FetchError>;
     /// A validator for the image's current bytes without reading them, if the source has one.
     fn validator(&self, _key: &ImageKey) -> Option<Validator> {

@@ -1,0 +1,115 @@
+//! Images embedded in a page as `data:` URIs: a photo pasted into a blog post
+//! from a word processor, an icon inlined into a stylesheet. They are published
+//! like any other graphic, so they are read and judged like one; their bytes
+//! come from the URI itself, whatever the source.
+//!
+//! Parsing follows the Fetch Standard's data-URL processor (the `data-url`
+//! crate, with its forgiving base64).
+
+use sha2::{Digest, Sha256};
+
+use super::{FetchError, ImageBytes};
+use crate::model::ImageKey;
+
+/// What the evidence cache keys an embedded image on besides its key: the key
+/// names the bytes' SHA-256, so the same key always means the same bytes.
+pub const VALIDATOR: &str = "embedded";
+
+/// Why a `data:` URI holds no bytes to read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmbeddedError {
+    #[error("malformed `data:` URI: {0}")]
+    Malformed(String),
+    #[error("`data:` URI with invalid base64")]
+    Base64,
+}
+
+/// A decoded `data:` URI.
+pub struct Embedded {
+    /// Its media type as declared, `type/subtype` in lower case (`text/plain`
+    /// when it declares none, as the standard says).
+    pub media_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Decode a `data:` URI.
+pub fn decode(uri: &str) -> Result<Embedded, EmbeddedError> {
+    let url =
+        data_url::DataUrl::process(uri).map_err(|e| EmbeddedError::Malformed(e.to_string()))?;
+    let (bytes, _fragment) = url.decode_to_vec().map_err(|_| EmbeddedError::Base64)?;
+    let mime = url.mime_type();
+    Ok(Embedded {
+        media_type: format!("{}/{}", mime.type_, mime.subtype),
+        bytes,
+    })
+}
+
+/// The key of the image a `data:` URI holds, labelled by its media type and
+/// the SHA-256 of its bytes: `data:image/png;sha256=…`. Two pages that embed
+/// the same picture share one image, and the label is what the ledger's
+/// `sha256` field takes.
+pub fn key(uri: &str) -> Result<ImageKey, EmbeddedError> {
+    let embedded = decode(uri)?;
+    let label = format!(
+        "data:{};sha256={:x}",
+        embedded.media_type,
+        Sha256::digest(&embedded.bytes)
+    );
+    Ok(ImageKey::Embedded {
+        label,
+        uri: uri.to_string(),
+    })
+}
+
+/// The bytes of an embedded image, for any source.
+pub fn read(uri: &str) -> Result<ImageBytes, FetchError> {
+    let embedded = decode(uri).map_err(|e| FetchError::Io(e.to_string()))?;
+    Ok(ImageBytes {
+        bytes: embedded.bytes,
+        sidecar: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base64_uri_is_decoded_and_labelled_by_the_sha256_of_its_bytes() {
+        let key = key("data:image/gif;base64,R0lGODlhAQABAAAAACw=").unwrap();
+        let bytes = read("data:image/gif;base64,R0lGODlhAQABAAAAACw=")
+            .unwrap()
+            .bytes;
+        assert_eq!(&bytes[..6], b"GIF89a");
+        // The digest as `sha256sum` prints it.
+        let hex: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(key.display(), format!("data:image/gif;sha256={hex}"));
+    }
+
+    #[test]
+    fn percent_encoded_svg_and_a_missing_media_type_decode() {
+        let svg =
+            decode("data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'/%3E").unwrap();
+        assert_eq!(svg.media_type, "image/svg+xml");
+        assert_eq!(svg.bytes, b"<svg xmlns='http://www.w3.org/2000/svg'/>");
+        let plain = decode("data:,hello").unwrap();
+        assert_eq!(plain.media_type, "text/plain");
+    }
+
+    #[test]
+    fn malformed_uris_are_errors_not_empty_images() {
+        assert_eq!(
+            decode("data:image/png;base64").err(),
+            Some(EmbeddedError::Malformed(
+                "data url is missing comma delimiting attributes and body".into()
+            ))
+        );
+        assert_eq!(
+            decode("data:image/png;base64,*not base64*").err(),
+            Some(EmbeddedError::Base64)
+        );
+    }
+}
