@@ -20,6 +20,9 @@
 # Results are printed as a Markdown table and appended to WORKDIR/results.md, with
 # the machine, date and commit, ready for BENCHMARKS.md ("Whole run").
 #
+# Last, a cold scan of every size with the largest site's ledger: peak RSS as
+# the number of images alone grows.
+#
 # Targets (issue 7): cold scan of a 1,200-photo site <= 1.5x `exiv2 -pa`; warm
 # rescan <= 0.2x cold; --jobs 2 >= 1.6x faster than --jobs 1; peak RSS < 300 MB
 # and flat from 1,000 to 5,000 images.
@@ -136,4 +139,27 @@ for n in $sizes; do
     echo "| $n | $mb | $exiftool_s | $exiv2_s | $floor_s | $cold_s ($cold_rss) | $warm_s ($warm_rss) | $touched_s ($touched_rss) | $jobs1_s | $jobs2_s | $(ratio "$cold_s" "$exiv2_s") | $(ratio "$floor_s" "$exiv2_s") | $(ratio "$warm_s" "$cold_s") | $(ratio "$touched_s" "$cold_s") | $(ratio "$jobs1_s" "$jobs2_s") | $phash_matches |" \
         | tee -a "$work/results.md"
 done
+# The generated ledger grows with the site (half the photos are ledgered), so
+# the table above mixes two growths. Held to the largest site's ledger, every
+# size shows what the number of images alone costs in peak memory.
+largest=$(printf '%s\n' $sizes | sort -n | tail -1)
+if [ "$(printf '%s\n' $sizes | wc -l)" -gt 1 ]; then
+    ledger=$work/site-$largest$suffix/ledger.toml
+    assets=$(grep -c '^\[\[asset\]\]' "$ledger")
+    {
+        echo
+        echo "Peak memory with one ledger for every size (site-$largest's, $assets assets), cold scan:"
+        echo
+        echo "| images | cold scan s | peak RSS MB |"
+        echo "|---|---|---|"
+    } | tee -a "$work/results.md"
+    for n in $sizes; do
+        config=$work/one-ledger-$n.toml
+        printf 'root = "%s"\nledger = ["%s"]\n' "$work/site-$n$suffix/site" "$ledger" >"$config"
+        cache=$work/cache-one-ledger-$n
+        PREPARE="rm -rf '$cache'" run clearance-one-ledger-$n /dev/null "$clearance" scan --config "$config" \
+            --format json --no-progress --faces "$faces" --cache "$cache"
+        echo "| $n | $secs | $rss_mb |" | tee -a "$work/results.md"
+    done
+fi
 echo "whole_run: results appended to $work/results.md" >&2

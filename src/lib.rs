@@ -136,12 +136,7 @@ pub struct ImageRecord {
 impl ImageRecord {
     /// Its evidence-cache key, made from its source, key and validator.
     fn cache_key(&self, sources: &[Box<dyn Source>]) -> Option<String> {
-        let validator = self.validator.as_deref()?;
-        Some(cache_key(
-            sources[self.source].as_ref(),
-            &self.key,
-            validator,
-        ))
+        validated_cache_key(sources, self.source, &self.key, self.validator.as_deref())
     }
 }
 
@@ -264,27 +259,85 @@ impl Collected {
     /// The image's full URL: its remote URL, or the site's base joined with
     /// its path; none for an image embedded in its pages.
     pub fn url(&self, record: &ImageRecord) -> Option<String> {
-        match &record.key {
+        self.url_of(&record.key, record.source)
+    }
+
+    /// The full evidence of one of [`Collected::images`].
+    pub fn evidence(&self, record: &ImageRecord) -> Result<Evidence> {
+        self.spill.get(record.evidence).map_err(Error::Spill)
+    }
+}
+
+/// An image's record as judging and the report read it back from the spill:
+/// all of [`ImageRecord`] but its uses, which stay in memory (they grow with
+/// the pages, not the images, and are most of a record's bytes), and its
+/// facts, which are remade from its evidence (the two never disagree: [`park`]
+/// writes both).
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ParkedRecord {
+    key: ImageKey,
+    matched: Option<AssetMatch>,
+    source: usize,
+    validator: Option<Box<str>>,
+    read_failed: bool,
+    evidence: Slot,
+}
+
+/// An image as judging and the report hold it: its record in the spill, its uses here.
+struct Parked {
+    record: Slot,
+    uses: Box<[ImageUse]>,
+}
+
+impl Collected {
+    /// Move every image's record to the spill, in report order (by path,
+    /// stable), keeping its uses: once matching is done no pass needs all
+    /// records at once, and held through judging and the report they were
+    /// what still made peak memory grow with the number of images.
+    fn park_records(&mut self) -> Result<Vec<Parked>> {
+        let mut images = std::mem::take(&mut self.images);
+        images.sort_by_cached_key(|r| r.key.site_path());
+        let spill = &self.spill;
+        images
+            .into_par_iter()
+            .map(|r| {
+                let parked = ParkedRecord {
+                    key: r.key,
+                    matched: r.matched,
+                    source: r.source,
+                    validator: r.validator,
+                    read_failed: r.read_failed,
+                    evidence: r.evidence,
+                };
+                let record = spill.put_value(&parked).map_err(Error::Spill)?;
+                Ok(Parked {
+                    record,
+                    uses: r.uses,
+                })
+            })
+            .collect()
+    }
+
+    /// A parked image's record and its evidence.
+    fn unpark(&self, parked: &Parked) -> Result<(ParkedRecord, Evidence)> {
+        let record: ParkedRecord = self.spill.get_value(parked.record).map_err(Error::Spill)?;
+        let evidence = self.spill.get(record.evidence).map_err(Error::Spill)?;
+        Ok((record, evidence))
+    }
+
+    /// The full URL of the image `key` from source `source`: its remote URL,
+    /// or the site's base joined with its path; none for an embedded image.
+    fn url_of(&self, key: &ImageKey, source: usize) -> Option<String> {
+        match key {
             ImageKey::Embedded { .. } => None,
             ImageKey::Remote(u) => Some(u.clone()),
-            ImageKey::Local(p) => self.sources[record.source]
+            ImageKey::Local(p) => self.sources[source]
                 .scope()
                 .base
                 .join(p)
                 .ok()
                 .map(|u| u.to_string()),
         }
-    }
-
-    /// The evidence-cache key of one of [`Collected::images`], when its source
-    /// can tell it unchanged.
-    pub fn cache_key(&self, record: &ImageRecord) -> Option<String> {
-        record.cache_key(&self.sources)
-    }
-
-    /// The full evidence of one of [`Collected::images`].
-    pub fn evidence(&self, record: &ImageRecord) -> Result<Evidence> {
-        self.spill.get(record.evidence).map_err(Error::Spill)
     }
 }
 
@@ -916,6 +969,16 @@ fn cache_key(source: &dyn Source, key: &ImageKey, validator: &str) -> String {
     format!("{}\0{}\0{validator}", source.describe(), key.display())
 }
 
+/// The evidence-cache key of an image whose source can tell it unchanged.
+fn validated_cache_key(
+    sources: &[Box<dyn Source>],
+    source: usize,
+    key: &ImageKey,
+    validator: Option<&str>,
+) -> Option<String> {
+    Some(cache_key(sources[source].as_ref(), key, validator?))
+}
+
 /// Read an image's bytes again to add costly facts, and keep them in the cache.
 fn refresh(
     record: &mut ImageRecord,
@@ -1038,6 +1101,8 @@ pub fn scan(options: &ScanOptions) -> Result<Report> {
 /// on disk, so a report can be written one image at a time.
 pub struct Scanned {
     collected: Collected,
+    /// Every image, its record parked in the spill, in report order.
+    records: Vec<Parked>,
     findings: Vec<Finding>,
     summary: Summary,
     as_of: NaiveDate,
@@ -1121,22 +1186,24 @@ impl Judged {
     }
 }
 
-fn judge_collected(options: &ScanOptions, collected: Collected) -> Result<Scanned> {
+fn judge_collected(options: &ScanOptions, mut collected: Collected) -> Result<Scanned> {
     let mut stopwatch = Stopwatch::start();
+    let records = collected.park_records()?;
+    allocator::release_free_memory();
+    stopwatch.lap("parking");
     let ctx = policy::Context {
         ledger: &collected.ledger,
         config: &options.config,
         rules: &options.rules,
         as_of: options.as_of,
     };
-    let per_image: Vec<Vec<Finding>> = collected
-        .images
+    let per_image: Vec<Vec<Finding>> = records
         .par_iter()
-        .map(|record| {
-            let evidence = collected.evidence(record)?;
+        .map(|parked| {
+            let (record, evidence) = collected.unpark(parked)?;
             let case = policy::ImageCase {
                 key: &record.key,
-                uses: &record.uses,
+                uses: &parked.uses,
                 evidence: &evidence,
                 matched: record.matched.as_ref(),
             };
@@ -1144,13 +1211,18 @@ fn judge_collected(options: &ScanOptions, collected: Collected) -> Result<Scanne
             Ok(policy::apply_suppressions(
                 found,
                 &record.key.site_path(),
-                &record.uses,
+                &parked.uses,
                 &options.config,
                 &options.baseline,
             ))
         })
         .collect::<Result<_>>()?;
-    let mut findings: Vec<Finding> = per_image.into_iter().flatten().collect();
+    // Sized once: grown by doubling, ten thousand findings were copied over
+    // several times and held twice at the last copy.
+    let mut findings: Vec<Finding> = Vec::with_capacity(
+        per_image.iter().map(Vec::len).sum::<usize>() + collected.outside_root.len(),
+    );
+    findings.extend(per_image.into_iter().flatten());
     findings.extend(outside_root_findings(
         &collected.outside_root,
         &options.rules,
@@ -1199,12 +1271,13 @@ fn judge_collected(options: &ScanOptions, collected: Collected) -> Result<Scanne
     }
     let summary = Summary {
         pages: collected.pages,
-        images: collected.images.len(),
+        images: records.len(),
         findings: counts,
         suppressed: findings.iter().filter(|f| f.suppressed.is_some()).count(),
     };
     Ok(Scanned {
         collected,
+        records,
         findings,
         summary,
         as_of: options.as_of,
@@ -1266,7 +1339,10 @@ impl Scanned {
     ) -> std::io::Result<()> {
         if format == Format::Json {
             let targets = self.targets();
-            let images = StreamedImages::new(&self.collected);
+            let images = StreamedImages {
+                collected: &self.collected,
+                records: &self.records,
+            };
             let parts = report::json::Parts {
                 version: REPORT_VERSION,
                 tool: &Tool::default(),
@@ -1281,7 +1357,6 @@ impl Scanned {
             let mut stopwatch = Stopwatch::start();
             let written = report::json::write(out, &parts);
             stopwatch.lap("report");
-            drop(images);
             self.free_in_background();
             return written;
         }
@@ -1311,17 +1386,18 @@ impl Scanned {
         let mut images: Vec<ImageReport> = {
             let flagged: HashSet<&str> = self.findings.iter().map(|f| f.image.as_str()).collect();
             let collected = &self.collected;
-            collected
-                .images
+            self.records
                 .par_iter()
-                .map(|record| {
+                .map(|parked| {
+                    let (record, evidence) = collected.unpark(parked)?;
                     let thumbnail = (self.thumbnails && flagged.contains(record.key.display()))
-                        .then(|| thumbnail_for(collected, record))
+                        .then(|| thumbnail_for(collected, &record, &evidence))
                         .flatten();
                     Ok(record_report(
                         collected,
-                        record,
-                        collected.evidence(record)?,
+                        &record,
+                        &parked.uses,
+                        evidence,
                         thumbnail,
                     ))
                 })
@@ -1356,39 +1432,40 @@ impl Scanned {
 }
 
 /// The report's `images`, read from disk and serialized one at a time, in
-/// the order [`Scanned::into_report`] sorts them (by path, stable).
+/// the order they were parked (the order [`Scanned::into_report`] sorts them in).
 struct StreamedImages<'a> {
     collected: &'a Collected,
-    order: Vec<usize>,
-}
-
-impl<'a> StreamedImages<'a> {
-    fn new(collected: &'a Collected) -> Self {
-        let mut order: Vec<usize> = (0..collected.images.len()).collect();
-        order.sort_by_cached_key(|&i| collected.images[i].key.site_path());
-        StreamedImages { collected, order }
-    }
+    records: &'a [Parked],
 }
 
 impl report::json::Elements for StreamedImages<'_> {
     fn count(&self) -> usize {
-        self.order.len()
+        self.records.len()
     }
 
     fn write_element(&self, i: usize, buf: &mut Vec<u8>) -> std::io::Result<()> {
-        let record = &self.collected.images[self.order[i]];
-        let evidence = self
+        let parked = &self.records[i];
+        let (record, evidence) = self
             .collected
-            .evidence(record)
+            .unpark(parked)
             .map_err(std::io::Error::other)?;
-        let image = record_report(self.collected, record, evidence, None);
+        let image = record_report(self.collected, &record, &parked.uses, evidence, None);
         Ok(serde_json::to_writer_pretty(buf, &image)?)
     }
 }
 
-fn thumbnail_for(collected: &Collected, record: &ImageRecord) -> Option<Vec<u8>> {
-    let format = record.facts.format?;
-    let key = collected.cache_key(record);
+fn thumbnail_for(
+    collected: &Collected,
+    record: &ParkedRecord,
+    evidence: &Evidence,
+) -> Option<Vec<u8>> {
+    let format = evidence.format.as_deref()?;
+    let key = validated_cache_key(
+        &collected.sources,
+        record.source,
+        &record.key,
+        record.validator.as_deref(),
+    );
     let cached = collected
         .cache
         .as_ref()
@@ -1465,14 +1542,15 @@ fn outside_root_findings(uses: &[ImageUse], rules: &Rules, options: &ScanOptions
 
 fn record_report(
     collected: &Collected,
-    record: &ImageRecord,
+    record: &ParkedRecord,
+    uses: &[ImageUse],
     evidence: Evidence,
     thumbnail: Option<Vec<u8>>,
 ) -> ImageReport {
     image_report(
         &record.key,
-        collected.url(record),
-        &record.uses,
+        collected.url_of(&record.key, record.source),
+        uses,
         record.matched.as_ref(),
         evidence,
         thumbnail,

@@ -4,6 +4,8 @@
 //! faces, judging, the report), so each image's evidence must outlive the pass
 //! that read it. Held in memory, it made peak memory grow with the number of
 //! images (issue 7); parked here, memory keeps only a [`Slot`] per image.
+//! Once matching is done, judging and the report park the images' records
+//! here too ([`EvidenceSpill::put_value`]).
 //!
 //! The file is anonymous (`tempfile::tempfile`): the OS removes it when the
 //! scan ends, also when the scan is killed. Entries are JSON, the encoding the
@@ -16,7 +18,7 @@ use std::sync::Mutex;
 use crate::model::Evidence;
 
 /// Where one image's evidence lies in the spill file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Slot {
     offset: u64,
     len: u64,
@@ -66,7 +68,17 @@ impl EvidenceSpill {
 
     /// Store `evidence`; the returned slot reads it back.
     pub fn put(&self, evidence: &Evidence) -> io::Result<Slot> {
-        let json = serde_json::to_vec(evidence)?;
+        self.put_value(evidence)
+    }
+
+    /// The evidence stored at `slot`.
+    pub fn get(&self, slot: Slot) -> io::Result<Evidence> {
+        self.get_value(slot)
+    }
+
+    /// Store any value; [`EvidenceSpill::get_value`] of the same type reads it back.
+    pub fn put_value<T: serde::Serialize + ?Sized>(&self, value: &T) -> io::Result<Slot> {
+        let json = serde_json::to_vec(value)?;
         let mut guard = self.lock();
         let (backing, end) = &mut *guard;
         let offset = *end;
@@ -79,8 +91,8 @@ impl EvidenceSpill {
         })
     }
 
-    /// The evidence stored at `slot`.
-    pub fn get(&self, slot: Slot) -> io::Result<Evidence> {
+    /// The value stored at `slot`.
+    pub fn get_value<T: serde::de::DeserializeOwned>(&self, slot: Slot) -> io::Result<T> {
         let len = usize::try_from(slot.len)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "spill entry too large"))?;
         let mut json = vec![0; len];
@@ -161,5 +173,17 @@ mod tests {
             assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn values_of_other_types_share_the_file_with_evidence() {
+        let spill = EvidenceSpill::in_memory();
+        let evidence = spill.put(&sample(3)).unwrap();
+        let record = spill
+            .put_value(&("images/a.jpg", evidence, Some(7u32)))
+            .unwrap();
+        let (path, slot, n): (String, Slot, Option<u32>) = spill.get_value(record).unwrap();
+        assert_eq!((path.as_str(), n), ("images/a.jpg", Some(7)));
+        assert_eq!(spill.get(slot).unwrap(), sample(3));
     }
 }
