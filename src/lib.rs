@@ -249,6 +249,8 @@ pub struct Collected {
     pub root: Option<String>,
     sources: Vec<Box<dyn Source>>,
     spill: EvidenceSpill,
+    /// Where the `data:` URI of every embedded image waits in the spill.
+    embedded: Embedded,
     /// Kept to the end for thumbnails; what the scan stored becomes a pack on drop.
     cache: Option<cache::Cache>,
     /// Where the report is recorded for a replay, when one was asked for.
@@ -479,6 +481,8 @@ fn collect_with(
     let mut page_count = 0;
     let mut by_image: BTreeMap<(usize, ImageKey), Vec<ImageUse>> = BTreeMap::new();
     let mut outside_root = Vec::new();
+    let spill = EvidenceSpill::new();
+    let embedded = std::sync::Mutex::new(Embedded::default());
     for (source_index, source) in sources.iter().enumerate() {
         let mut pages: Vec<Page> = Vec::new();
         pages_failed.extend(source.pages(&mut |p| pages.push(p))?);
@@ -489,7 +493,10 @@ fn collect_with(
             .par_iter()
             .map(|p| {
                 let key = cache.as_ref().map(|_| page_cache_key(p, scope));
-                let extraction = extract_cached(cache.as_ref(), key.as_deref(), p, scope);
+                let mut extraction = extract_cached(cache.as_ref(), key.as_deref(), p, scope);
+                for uri in std::mem::take(&mut extraction.embedded) {
+                    lock(&embedded).park(uri, &spill);
+                }
                 (key, extraction)
             })
             .collect();
@@ -523,6 +530,7 @@ fn collect_with(
     }
 
     stopwatch.lap("extraction");
+    let embedded = embedded.into_inner().unwrap_or_else(|e| e.into_inner());
     let face_config = face_config(&options.rules)?;
     // Here, not in the workers: what lives until the end is best made by one thread.
     let by_image: Vec<_> = by_image
@@ -535,7 +543,7 @@ fn collect_with(
         .map(|((source_index, key), uses)| {
             let validator = cache
                 .as_ref()
-                .and_then(|_| sources[source_index].validator(&key))
+                .and_then(|_| validator_of(sources[source_index].as_ref(), &key))
                 .map(String::into_boxed_str);
             Identified {
                 source: source_index,
@@ -571,7 +579,6 @@ fn collect_with(
     };
     stopwatch.lap("identification");
 
-    let spill = EvidenceSpill::new();
     let bar = progress_bar(options.progress, identified.len() as u64, "reading images");
     // Pass 1: the facts every image needs (header, hashes of bytes, metadata),
     // and the ledger matches that need nothing more (sha256, `files` globs).
@@ -594,7 +601,7 @@ fn collect_with(
                     .and_then(|k| cache.as_ref().and_then(|c| c.get(k)));
                 let mut read_failed = false;
                 let evidence = cached.unwrap_or_else(|| {
-                    let evidence = match source.read_image(&key) {
+                    let evidence = match embedded.read(source.as_ref(), &key, &spill) {
                         Ok(bytes) => evidence::analyze(
                             &bytes.bytes,
                             bytes.sidecar.as_deref(),
@@ -646,11 +653,16 @@ fn collect_with(
                     Some(Fingerprinted::Preview(_)) if !previews => None,
                     hashed => hashed.map(|h| h.fingerprint()),
                 },
-                positions: r
-                    .uses
-                    .iter()
-                    .map(|u| (u.page.clone(), u.line, u.column))
-                    .collect(),
+                // An embedded image shares its element with the real one when
+                // it is a placeholder: never a sibling of what it stands in for.
+                positions: match r.key {
+                    ImageKey::Embedded(_) => Vec::new(),
+                    _ => r
+                        .uses
+                        .iter()
+                        .map(|u| (u.page.clone(), u.line, u.column))
+                        .collect(),
+                },
             })
             .collect()
     };
@@ -675,6 +687,7 @@ fn collect_with(
                 refresh(
                     record,
                     &sources,
+                    &embedded,
                     cache.as_ref(),
                     &spill,
                     |evidence, bytes| add_phash(evidence, bytes, previews),
@@ -703,6 +716,7 @@ fn collect_with(
                     refresh(
                         record,
                         &sources,
+                        &embedded,
                         cache.as_ref(),
                         &spill,
                         |evidence, bytes| add_phash(evidence, bytes, false),
@@ -742,6 +756,7 @@ fn collect_with(
             refresh(
                 record,
                 &sources,
+                &embedded,
                 cache.as_ref(),
                 &spill,
                 |evidence, bytes| {
@@ -770,9 +785,69 @@ fn collect_with(
         root,
         sources,
         spill,
+        embedded,
         cache,
         recording,
     })))
+}
+
+/// The `data:` URIs of the images the pages embed, each parked in the spill
+/// by its label until the image is read: a pasted photo is megabytes of
+/// base64, and a page that embeds it is not held after its extraction.
+#[derive(Default)]
+struct Embedded(HashMap<String, std::result::Result<Slot, String>>);
+
+impl Embedded {
+    /// Keep `uri` for its image, unless another spelling of it is kept already.
+    fn park(&mut self, uri: extract::EmbeddedUri, spill: &EvidenceSpill) {
+        if let std::collections::hash_map::Entry::Vacant(entry) = self.0.entry(uri.label) {
+            entry.insert(
+                spill
+                    .put_bytes(uri.uri.as_bytes())
+                    .map_err(|e| format!("its `data:` URI could not be kept for reading: {e}")),
+            );
+        }
+    }
+
+    /// An image's bytes: decoded from its `data:` URI when it is embedded,
+    /// else read by its source.
+    fn read(
+        &self,
+        source: &dyn Source,
+        key: &ImageKey,
+        spill: &EvidenceSpill,
+    ) -> std::result::Result<source::ImageBytes, source::FetchError> {
+        let ImageKey::Embedded(label) = key else {
+            return source.read_image(key);
+        };
+        let failed = |reason: String| source::FetchError::Io(format!("{label}: {reason}"));
+        let slot = match self.0.get(label) {
+            Some(Ok(slot)) => *slot,
+            Some(Err(reason)) => return Err(failed(reason.clone())),
+            None => return Err(failed("no page holds its `data:` URI".into())),
+        };
+        let uri = spill.get_bytes(slot).map_err(|e| failed(e.to_string()))?;
+        let uri = String::from_utf8(uri).map_err(|e| failed(e.to_string()))?;
+        let decoded = source::embedded::decode(&uri).map_err(|e| failed(e.to_string()))?;
+        Ok(source::ImageBytes {
+            bytes: decoded.bytes,
+            sidecar: None,
+        })
+    }
+}
+
+/// What tells an image unchanged since the cache saw it: for an embedded
+/// image its label (which names its bytes), else whatever its source knows.
+fn validator_of(source: &dyn Source, key: &ImageKey) -> Option<String> {
+    match key {
+        ImageKey::Embedded(_) => Some(source::embedded::VALIDATOR.to_string()),
+        _ => source.validator(key),
+    }
+}
+
+/// A lock that a panicked worker did not leave unusable.
+fn lock<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// An image found on the pages, before it is read: where it is, where it is
@@ -983,12 +1058,13 @@ fn validated_cache_key(
 fn refresh(
     record: &mut ImageRecord,
     sources: &[Box<dyn Source>],
+    embedded: &Embedded,
     cache: Option<&cache::Cache>,
     spill: &EvidenceSpill,
     add: impl FnOnce(&mut Evidence, &[u8]),
 ) -> Result<()> {
     let mut evidence = spill.get(record.evidence).map_err(Error::Spill)?;
-    match sources[record.source].read_image(&record.key) {
+    match embedded.read(sources[record.source].as_ref(), &record.key, spill) {
         Ok(bytes) => {
             add(&mut evidence, &bytes.bytes);
             store(cache, record.cache_key(sources).as_deref(), &evidence);
@@ -1477,8 +1553,13 @@ fn thumbnail_for(
         return entry.thumbnail.clone();
     }
     // The image is read again only for flagged images, so clean scans pay nothing.
-    let bytes = collected.sources[record.source]
-        .read_image(&record.key)
+    let bytes = collected
+        .embedded
+        .read(
+            collected.sources[record.source].as_ref(),
+            &record.key,
+            &collected.spill,
+        )
         .ok()?;
     let thumbnail = evidence::decode::thumbnail_jpeg(&bytes.bytes, format, 192).ok()?;
     // Added to the entry the cache holds, never this scan's evidence, which may
@@ -1677,6 +1758,42 @@ pub fn inspect(path: &str) -> ImageReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_embedded_image_is_read_from_its_parked_uri_and_cached_by_its_label() {
+        let root = tempfile::tempdir().unwrap();
+        let site = LocalSite::new(root.path(), None, config::Globs::default()).unwrap();
+        let uri = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+        let label = source::embedded::label(uri).unwrap();
+        let key = ImageKey::Embedded(label.clone());
+        // Its label names its bytes: a cache entry for it is never stale.
+        assert_eq!(validator_of(&site, &key).as_deref(), Some("embedded"));
+        assert_eq!(
+            validator_of(&site, &ImageKey::Local("gone.jpg".into())),
+            None
+        );
+
+        let spill = EvidenceSpill::in_memory();
+        let mut embedded = Embedded::default();
+        let parked = |uri: &str| extract::EmbeddedUri {
+            label: label.clone(),
+            uri: uri.into(),
+        };
+        embedded.park(parked(uri), &spill);
+        // Another page's spelling of the same picture is not kept again.
+        embedded.park(parked("data:image/gif;base64,R0lG ODlhAQABAAAAACw"), &spill);
+        assert_eq!(embedded.0.len(), 1);
+        let bytes = embedded.read(&site, &key, &spill).unwrap().bytes;
+        assert_eq!(&bytes[..6], b"GIF89a");
+        // One no page embeds (cannot happen from a scan): an error, not a panic.
+        let other = ImageKey::Embedded("data:image/gif;sha256=00".into());
+        assert!(embedded.read(&site, &other, &spill).is_err());
+        // Files still come from the source.
+        assert!(matches!(
+            embedded.read(&site, &ImageKey::Local("gone.jpg".into()), &spill),
+            Err(source::FetchError::NotFound(_))
+        ));
+    }
 
     #[test]
     fn facts_keep_the_pixels_fingerprint_over_the_previews_and_a_known_format() {

@@ -64,9 +64,11 @@ pub enum ImageKey {
     Local(String),
     /// An image fetched over HTTP(S), by normalised URL.
     Remote(String),
-    /// An image embedded in a page as a `data:` URI (`uri`, as written), shown
-    /// as `label`: `data:<media type>;sha256=<hex of its bytes>`.
-    Embedded { label: String, uri: String },
+    /// An image embedded in a page as a `data:` URI, by a label naming its
+    /// bytes: `data:<media type>;sha256=<hex>`. The URI itself is kept once per
+    /// image, beside the uses (`extract::Extraction::embedded`): a pasted photo
+    /// is megabytes of base64, and two spellings of one picture are one image.
+    Embedded(String),
 }
 
 impl ImageKey {
@@ -79,13 +81,13 @@ impl ImageKey {
                 Ok(url) => percent_decode(url.path().trim_start_matches('/')),
                 Err(_) => u.clone(),
             },
-            ImageKey::Embedded { label, .. } => label.clone(),
+            ImageKey::Embedded(label) => label.clone(),
         }
     }
 
     /// The file name (last path segment), for people-name and CMS-size matching.
     pub fn file_name(&self) -> String {
-        if let ImageKey::Embedded { label, .. } = self {
+        if let ImageKey::Embedded(label) = self {
             // Its media type's slash is no folder.
             return label.clone();
         }
@@ -97,7 +99,7 @@ impl ImageKey {
     pub fn display(&self) -> &str {
         match self {
             ImageKey::Local(p) | ImageKey::Remote(p) => p,
-            ImageKey::Embedded { label, .. } => label,
+            ImageKey::Embedded(label) => label,
         }
     }
 }

@@ -78,31 +78,38 @@ impl EvidenceSpill {
 
     /// Store any value; [`EvidenceSpill::get_value`] of the same type reads it back.
     pub fn put_value<T: serde::Serialize + ?Sized>(&self, value: &T) -> io::Result<Slot> {
-        let json = serde_json::to_vec(value)?;
-        let mut guard = self.lock();
-        let (backing, end) = &mut *guard;
-        let offset = *end;
-        backing.seek(SeekFrom::Start(offset))?;
-        backing.write_all(&json)?;
-        *end += json.len() as u64;
-        Ok(Slot {
-            offset,
-            len: json.len() as u64,
-        })
+        self.put_bytes(&serde_json::to_vec(value)?)
     }
 
     /// The value stored at `slot`.
     pub fn get_value<T: serde::de::DeserializeOwned>(&self, slot: Slot) -> io::Result<T> {
+        Ok(serde_json::from_slice(&self.get_bytes(slot)?)?)
+    }
+
+    /// Store bytes as they are (an embedded image's).
+    pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<Slot> {
+        let mut guard = self.lock();
+        let (backing, end) = &mut *guard;
+        let offset = *end;
+        backing.seek(SeekFrom::Start(offset))?;
+        backing.write_all(bytes)?;
+        *end += bytes.len() as u64;
+        Ok(Slot {
+            offset,
+            len: bytes.len() as u64,
+        })
+    }
+
+    /// The bytes stored at `slot`.
+    pub fn get_bytes(&self, slot: Slot) -> io::Result<Vec<u8>> {
         let len = usize::try_from(slot.len)
             .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "spill entry too large"))?;
-        let mut json = vec![0; len];
-        {
-            let mut guard = self.lock();
-            let (backing, _) = &mut *guard;
-            backing.seek(SeekFrom::Start(slot.offset))?;
-            backing.read_exact(&mut json)?;
-        }
-        Ok(serde_json::from_slice(&json)?)
+        let mut bytes = vec![0; len];
+        let mut guard = self.lock();
+        let (backing, _) = &mut *guard;
+        backing.seek(SeekFrom::Start(slot.offset))?;
+        backing.read_exact(&mut bytes)?;
+        Ok(bytes)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, (Box<dyn Backing>, u64)> {

@@ -348,7 +348,7 @@ fn suggested_stubs_paste_into_a_ledger_that_checks_and_still_asks_for_a_photogra
 /// Images embedded as `data:` URIs (a pasted photo, an icon inlined into a
 /// style) are published graphics: judged, stubbed by `ledger suggest` under
 /// their SHA-256, cleared by that stub, and cached like files. A `data:` URI
-/// that holds no bytes is named among the failures, not skipped.
+/// whose bytes cannot be decoded is named among the failures, not skipped.
 #[test]
 fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
     use base64::Engine as _;
@@ -406,13 +406,55 @@ fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
         "{}",
         String::from_utf8_lossy(&cleared.stdout)
     );
-    // Read from the evidence cache the second time: the same answer.
-    let again = scan_json_with(dir.path(), &["--no-progress"]);
+    // Judged afresh from the evidence cache: the same answer.
+    let again = scan_json_with(dir.path(), &["--no-replay"]);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(
         image_at(&json_report(&again), &photo_label)["sha256"],
         format!("{:x}", sha2::Sha256::digest(&photo))
     );
+}
+
+/// A placeholder embedded beside the real picture in one element (`src` a
+/// `data:` URI, `srcset` the photo) is no copy of it: clearing either clears
+/// nothing of the other.
+#[test]
+fn an_embedded_placeholder_and_the_photo_beside_it_lend_each_other_no_clearance() {
+    use base64::Engine as _;
+    let dir = clean_site();
+    let placeholder = jpeg(8, 8, 5);
+    write(dir.path(), "site/img/real.jpg", jpeg(64, 48, 9));
+    write(
+        dir.path(),
+        "site/lazy.html",
+        format!(
+            "<html><body>\n<img src=\"data:image/jpeg;base64,{}\" srcset=\"img/real.jpg 2x\" alt=\"\">\n</body></html>\n",
+            base64::engine::general_purpose::STANDARD.encode(&placeholder)
+        ),
+    );
+    let label = format!(
+        "data:image/jpeg;sha256={:x}",
+        sha2::Sha256::digest(&placeholder)
+    );
+    let asset = |id: &str, tie: &str| {
+        format!(
+            "\n[[asset]]\nid = \"{id}\"\n{tie}\nphotographer = \"staff-jo\"\npeople = []\nsource = \"own\"\n"
+        )
+    };
+    let placeholder_sha = format!("sha256 = [\"{:x}\"]", sha2::Sha256::digest(&placeholder));
+    for (ledgered, other) in [
+        (asset("spinner", &placeholder_sha), "img/real.jpg"),
+        (asset("real", "files = [\"img/real.jpg\"]"), label.as_str()),
+    ] {
+        write(
+            dir.path(),
+            "ledger.toml",
+            format!("{CLEAN_LEDGER}{ledgered}"),
+        );
+        let report = json_report(&scan_json_with(dir.path(), &["--no-cache"]));
+        assert!(image_at(&report, other)["ledger"].is_null(), "{report:#}");
+        assert_eq!(rules_for(&report, other), vec!["unknown-provenance"]);
+    }
 }
 
 #[test]

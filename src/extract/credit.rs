@@ -515,7 +515,7 @@ fn target_key(target: &Target) -> Option<String> {
     match target {
         Target::Image(ImageKey::Local(p)) => Some(format!("local:{p}")),
         Target::Image(ImageKey::Remote(u)) => Some(format!("remote:{u}")),
-        Target::Image(ImageKey::Embedded { label, .. }) => Some(label.clone()),
+        Target::Image(ImageKey::Embedded(label)) => Some(label.clone()),
         Target::OutsideRoot(_) => None,
     }
 }

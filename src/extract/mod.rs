@@ -25,33 +25,51 @@ use scraper::ElementRef;
 
 use crate::model::{BadReference, ImageKey, ImageUse, Page, RefKind, Target};
 use crate::source::SiteScope;
+use crate::source::embedded::EmbeddedError;
 pub use resolve::{BadReason, try_resolve};
 
 /// A reference as the page wrote it, for reports; a `data:` URI cut short
-/// (its key keeps it whole): a pasted photo is megabytes of base64.
-fn as_written(reference: &str, target: &Target) -> String {
+/// (the extraction keeps it whole once, in [`Extraction::embedded`]): a
+/// pasted photo is megabytes of base64.
+fn as_written(reference: &str) -> String {
     const KEPT: usize = 64;
-    match target {
-        Target::Image(ImageKey::Embedded { .. }) if reference.len() > KEPT => {
-            let end = (0..=KEPT)
-                .rev()
-                .find(|&i| reference.is_char_boundary(i))
-                .unwrap_or(0);
-            format!("{}…", &reference[..end])
-        }
-        _ => reference.to_string(),
+    if is_data_uri(reference) && reference.len() > KEPT {
+        let end = (0..=KEPT)
+            .rev()
+            .find(|&i| reference.is_char_boundary(i))
+            .unwrap_or(0);
+        return format!("{}…", &reference[..end]);
     }
+    reference.to_string()
+}
+
+/// True for a `data:` URI (scheme in any case, leading whitespace allowed).
+fn is_data_uri(reference: &str) -> bool {
+    reference
+        .trim_start()
+        .get(..5)
+        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
 }
 
 /// Bump when what [`extract`] finds on a page, or [`Extraction`]'s form, changes:
 /// cached extractions of another version are not used.
-pub const EXTRACTION_VERSION: u32 = 2;
+pub const EXTRACTION_VERSION: u32 = 3;
 
 /// The image uses found on one page, and the references that could not be resolved.
 #[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Extraction {
     pub uses: Vec<ImageUse>,
     pub bad: Vec<BadReference>,
+    /// Each image the page embeds as a `data:` URI, once, with the URI its
+    /// bytes are read from (uses name it only by label).
+    pub embedded: Vec<EmbeddedUri>,
+}
+
+/// An embedded image's label ([`ImageKey::Embedded`]) and a `data:` URI holding it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EmbeddedUri {
+    pub label: String,
+    pub uri: String,
 }
 
 /// Resolve one reference as written on the page at `page_url`.
@@ -107,6 +125,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
     let base = document_base(&parsed.html, &page.url);
     let page_credits = credit::PageCredits::gather(&parsed.html, &base, scope);
     let mut out = Extraction::default();
+    let mut embedded_here: HashSet<String> = HashSet::new();
 
     for node in parsed.html.tree.root().descendants() {
         let Some(el) = ElementRef::wrap(node) else {
@@ -129,12 +148,14 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
         for (kind, reference) in &references {
             let target = match try_resolve(&base, reference, scope) {
                 Ok(target) => target,
+                // `data:,` says "no image" (a favicon browsers need not ask for).
+                Err(BadReason::Embedded(EmbeddedError::Empty)) => continue,
                 Err(reason) => {
                     out.bad.push(BadReference {
                         page: page.path.clone(),
                         line,
                         column,
-                        reference: reference.to_string(),
+                        reference: as_written(reference),
                         reason: format!("{} ({})", reason, kind_label(*kind)),
                     });
                     continue;
@@ -145,10 +166,18 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 Target::Image(ImageKey::Local(path)) => (0, path.clone()),
                 Target::Image(ImageKey::Remote(url)) => (1, url.clone()),
                 Target::OutsideRoot(reference) => (2, reference.clone()),
-                Target::Image(ImageKey::Embedded { label, .. }) => (3, label.clone()),
+                Target::Image(ImageKey::Embedded(label)) => (3, label.clone()),
             };
             if !seen.insert(identity) {
                 continue;
+            }
+            if let Target::Image(ImageKey::Embedded(label)) = &target
+                && embedded_here.insert(label.clone())
+            {
+                out.embedded.push(EmbeddedUri {
+                    label: label.clone(),
+                    uri: reference.trim().to_string(),
+                });
             }
             let details = details.get_or_insert_with(|| Details::of(el));
             let hidden = credit::ElementCredits::default();
@@ -171,7 +200,7 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
                 line,
                 column,
                 kind: *kind,
-                reference: as_written(reference, &target),
+                reference: as_written(reference),
                 target,
                 alt: details.alt.clone(),
                 title: details.title.clone(),
@@ -314,14 +343,18 @@ fn references_of(el: ElementRef<'_>) -> Vec<(RefKind, String)> {
     };
     match value.name() {
         "img" if !is_svg => {
-            // Lazy-loading scripts keep the real address in `data-*` attributes.
+            // Lazy-loading scripts keep the real address in `data-*` attributes
+            // and show a placeholder, most often a `data:` URI, until they swap
+            // it in: such a placeholder is no picture of its own.
+            let lazy = LAZY_ATTRIBUTES.iter().any(|name| attr(name).is_some());
+            let shown = |name: &str| attr(name).filter(|v| !(lazy && is_data_uri(v)));
             for name in ["src", "data-src", "data-lazy-src", "data-original"] {
-                if let Some(src) = attr(name) {
+                if let Some(src) = shown(name) {
                     refs.push((RefKind::ImgSrc, src.to_string()));
                 }
             }
             for name in ["srcset", "data-srcset", "data-lazy-srcset"] {
-                push_srcset(&mut refs, RefKind::ImgSrcset, attr(name));
+                push_srcset(&mut refs, RefKind::ImgSrcset, shown(name));
             }
         }
         "source"
@@ -330,8 +363,10 @@ fn references_of(el: ElementRef<'_>) -> Vec<(RefKind, String)> {
                 .and_then(ElementRef::wrap)
                 .is_some_and(|p| p.value().name() == "picture") =>
         {
+            let lazy = attr("data-srcset").is_some();
+            let shown = |name: &str| attr(name).filter(|v| !(lazy && is_data_uri(v)));
             for name in ["srcset", "data-srcset"] {
-                push_srcset(&mut refs, RefKind::PictureSource, attr(name));
+                push_srcset(&mut refs, RefKind::PictureSource, shown(name));
             }
             if let Some(src) = attr("src") {
                 refs.push((RefKind::PictureSource, src.to_string()));
@@ -412,6 +447,15 @@ fn references_of(el: ElementRef<'_>) -> Vec<(RefKind, String)> {
     refs
 }
 
+/// Attributes where lazy-loading scripts keep an image's real address.
+const LAZY_ATTRIBUTES: &[&str] = &[
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-srcset",
+    "data-lazy-srcset",
+];
+
 /// True when the reference's path ends in an image file extension.
 fn names_image_file(reference: &str) -> bool {
     let path = reference
@@ -419,11 +463,7 @@ fn names_image_file(reference: &str) -> bool {
         .next()
         .unwrap_or_default()
         .trim_end();
-    if reference
-        .trim_start()
-        .get(..5)
-        .is_some_and(|s| s.eq_ignore_ascii_case("data:"))
-    {
+    if is_data_uri(reference) {
         return reference.trim_start()[5..]
             .to_ascii_lowercase()
             .starts_with("image/");

@@ -41,7 +41,9 @@ pub fn try_resolve(
     if let Some(scheme) = &scheme {
         if scheme == "data" {
             // Embedded in the page: a published graphic all the same.
-            return Ok(Target::Image(crate::source::embedded::key(reference)?));
+            return Ok(Target::Image(ImageKey::Embedded(
+                crate::source::embedded::label(reference)?,
+            )));
         }
         if scheme != "http" && scheme != "https" {
             return Err(BadReason::Scheme(scheme.clone()));
@@ -184,7 +186,7 @@ mod tests {
             Ok(Target::Image(ImageKey::Local(p))) => format!("local:{p}"),
             Ok(Target::Image(ImageKey::Remote(u))) => format!("remote:{u}"),
             Ok(Target::OutsideRoot(r)) => format!("outside:{r}"),
-            Ok(Target::Image(ImageKey::Embedded { label, .. })) => label,
+            Ok(Target::Image(ImageKey::Embedded(label))) => label,
             Err(e) => format!("bad:{e}"),
         }
     }
@@ -303,6 +305,7 @@ mod tests {
             r("data:image/png;base64,iVBOR"),
             "bad:`data:` URI with invalid base64"
         );
+        assert_eq!(r("data:,"), "bad:empty `data:` URI");
         assert_eq!(r(""), "bad:empty image address");
         assert_eq!(
             r("javascript:void(0)"),

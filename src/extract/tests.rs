@@ -42,7 +42,7 @@ fn short(target: &Target) -> String {
         Target::Image(ImageKey::Local(p)) => format!("local:{p}"),
         Target::Image(ImageKey::Remote(u)) => format!("remote:{u}"),
         Target::OutsideRoot(r) => format!("outside:{r}"),
-        Target::Image(ImageKey::Embedded { .. }) => "data".into(),
+        Target::Image(ImageKey::Embedded(_)) => "data".into(),
     }
 }
 
@@ -82,7 +82,7 @@ fn lazy_loading_attributes_and_noscript_fallbacks() {
     assert_eq!(
         found(html),
         vec![
-            (RefKind::ImgSrc, "data".into()),
+            // The placeholder in `src` is no picture of its own.
             (RefKind::ImgSrc, "local:img/real.jpg".into()),
             (RefKind::ImgSrcset, "local:img/real-2x.jpg".into()),
             (RefKind::ImgSrc, "local:img/real.jpg".into()),
@@ -235,37 +235,79 @@ fn html_image_tag_is_an_img() {
 }
 
 #[test]
-fn data_uris_are_images_keyed_by_their_bytes() {
-    let u = one(r#"<img src="data:image/png;base64,iVBORw0KGgo=" alt="dot">"#);
-    let Target::Image(ImageKey::Embedded { label, uri }) = &u.target else {
-        panic!("not an embedded image: {:?}", u.target);
-    };
-    // sha256 of the eight bytes of the PNG signature.
-    assert_eq!(
-        label,
-        "data:image/png;sha256=4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c8f8631802d20dab6"
+fn data_uris_are_images_keyed_by_their_bytes_and_kept_once_per_page() {
+    let uri = "data:image/png;base64,iVBORw0KGgo=";
+    // The same bytes again, spelt otherwise, on another element.
+    let html = format!(
+        r#"<img src="{uri}" alt="dot"><p><img src="data:image/png;base64,iVBO Rw0K Ggo"></p>"#
     );
-    assert_eq!(uri, "data:image/png;base64,iVBORw0KGgo=");
-    assert_eq!(u.reference, "data:image/png;base64,iVBORw0KGgo=");
+    let extraction = run(&html);
+    // sha256 of the eight bytes of the PNG signature.
+    let label =
+        "data:image/png;sha256=4c4b6a3be1314ab86138bef4314dde022e600960d8689a2c8f8631802d20dab6";
+    let targets: Vec<&Target> = extraction.uses.iter().map(|u| &u.target).collect();
+    let embedded = Target::Image(ImageKey::Embedded(label.into()));
+    assert_eq!(targets, vec![&embedded, &embedded]);
+    assert_eq!(extraction.uses[0].reference, uri);
+    assert_eq!(
+        extraction.embedded,
+        vec![EmbeddedUri {
+            label: label.into(),
+            uri: uri.into()
+        }]
+    );
 }
 
 #[test]
-fn a_long_data_uri_is_shortened_in_the_use_and_kept_whole_in_the_key() {
+fn a_long_data_uri_is_shortened_in_the_use_and_kept_whole_once() {
     let payload = "A".repeat(4000);
-    let u = one(&format!(r#"<img src="data:image/jpeg;base64,{payload}">"#));
-    let Target::Image(ImageKey::Embedded { uri, .. }) = &u.target else {
-        panic!("not an embedded image: {:?}", u.target);
-    };
-    assert_eq!(uri.len(), "data:image/jpeg;base64,".len() + 4000);
-    assert!(u.reference.starts_with("data:image/jpeg;base64,AAAA"));
-    assert!(u.reference.ends_with('…'));
-    assert!(u.reference.len() < 80, "{}", u.reference);
+    let extraction = run(&format!(r#"<img src="data:image/jpeg;base64,{payload}">"#));
+    assert_eq!(
+        extraction.embedded[0].uri.len(),
+        "data:image/jpeg;base64,".len() + 4000
+    );
+    let reference = &extraction.uses[0].reference;
+    assert!(reference.starts_with("data:image/jpeg;base64,AAAA"));
+    assert!(reference.ends_with('…'));
+    assert!(reference.len() < 80, "{reference}");
+    // One that cannot be decoded is named, cut short too.
+    let bad = run(&format!(r#"<img src="data:image/jpeg;base64,{payload}A">"#)).bad;
+    assert_eq!(bad.len(), 1);
+    assert!(bad[0].reference.len() < 80, "{}", bad[0].reference);
+    assert!(
+        bad[0].reason.contains("invalid base64"),
+        "{}",
+        bad[0].reason
+    );
 }
 
 #[test]
 fn one_picture_embedded_twice_in_an_element_is_one_use() {
     let html = r#"<img src="data:image/gif,x" srcset="data:image/gif,x 2x">"#;
     assert_eq!(found(html), vec![(RefKind::ImgSrc, "data".into())]);
+}
+
+#[test]
+fn lazy_loading_placeholders_and_empty_data_uris_are_no_images() {
+    let html = r#"<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" data-src="/img/real.jpg">
+        <img srcset="data:image/svg+xml,%3Csvg%3E%3C/svg%3E 1x" data-lazy-srcset="/img/b.jpg 1x" data-lazy-src="/img/b.jpg">
+        <picture><source srcset="data:image/gif,x" data-srcset="/img/c.webp"><img src="/img/c.jpg"></picture>
+        <link rel="icon" href="data:,">"#;
+    assert_eq!(
+        found(html),
+        vec![
+            (RefKind::ImgSrc, "local:img/real.jpg".into()),
+            (RefKind::ImgSrc, "local:img/b.jpg".into()),
+            (RefKind::PictureSource, "local:img/c.webp".into()),
+            (RefKind::ImgSrc, "local:img/c.jpg".into()),
+        ]
+    );
+    assert!(run(html).bad.is_empty());
+    // Without a real address beside it, a data: URI is the picture shown.
+    assert_eq!(
+        found(r#"<img src="data:image/gif,x">"#),
+        vec![(RefKind::ImgSrc, "data".into())]
+    );
 }
 
 // --- resolution through extract ---------------------------------------------------------

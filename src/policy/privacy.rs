@@ -1,6 +1,7 @@
 //! `location-exposed`: coordinates embedded in a published image.
 
 use super::{Context, Draft, Emitter, ImageCase};
+use crate::model::ImageKey;
 
 pub(super) fn check(_ctx: &Context, case: &ImageCase, out: &mut Emitter) {
     let meta = &case.evidence.metadata;
@@ -22,6 +23,13 @@ pub(super) fn check(_ctx: &Context, case: &ImageCase, out: &mut Emitter) {
     }
     if let Some(source) = meta.sources.get("gps") {
         draft = draft.with("gps_source", source.clone());
+    }
+    if let ImageKey::Embedded(_) = case.key {
+        // No file to strip: the picture lives in the page's HTML.
+        out.emit_per_page(draft.fix(
+            "The picture is embedded in the page (a `data:` URI): export it again without its location (most editors' 'remove location' or 'export for web'), embed that copy instead, and scan again.",
+        ));
+        return;
     }
     let file = case.key.file_name();
     out.emit_per_page(draft.snippet(format!(

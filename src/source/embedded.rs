@@ -1,27 +1,28 @@
 //! Images embedded in a page as `data:` URIs: a photo pasted into a blog post
 //! from a word processor, an icon inlined into a stylesheet. They are published
 //! like any other graphic, so they are read and judged like one; their bytes
-//! come from the URI itself, whatever the source.
+//! come from the URI itself, whatever the source: the pipeline decodes each
+//! once, and no [`super::Source`] reads them.
 //!
 //! Parsing follows the Fetch Standard's data-URL processor (the `data-url`
 //! crate, with its forgiving base64).
 
 use sha2::{Digest, Sha256};
 
-use super::{FetchError, ImageBytes};
-use crate::model::ImageKey;
-
 /// What the evidence cache keys an embedded image on besides its key: the key
 /// names the bytes' SHA-256, so the same key always means the same bytes.
 pub const VALIDATOR: &str = "embedded";
 
-/// Why a `data:` URI holds no bytes to read.
+/// Why a `data:` URI holds no image to read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmbeddedError {
     #[error("malformed `data:` URI: {0}")]
     Malformed(String),
     #[error("`data:` URI with invalid base64")]
     Base64,
+    /// `data:,`, written to stop browsers asking for a favicon: no image at all.
+    #[error("empty `data:` URI")]
+    Empty,
 }
 
 /// A decoded `data:` URI.
@@ -37,6 +38,9 @@ pub fn decode(uri: &str) -> Result<Embedded, EmbeddedError> {
     let url =
         data_url::DataUrl::process(uri).map_err(|e| EmbeddedError::Malformed(e.to_string()))?;
     let (bytes, _fragment) = url.decode_to_vec().map_err(|_| EmbeddedError::Base64)?;
+    if bytes.is_empty() {
+        return Err(EmbeddedError::Empty);
+    }
     let mime = url.mime_type();
     Ok(Embedded {
         media_type: format!("{}/{}", mime.type_, mime.subtype),
@@ -44,30 +48,17 @@ pub fn decode(uri: &str) -> Result<Embedded, EmbeddedError> {
     })
 }
 
-/// The key of the image a `data:` URI holds, labelled by its media type and
-/// the SHA-256 of its bytes: `data:image/png;sha256=…`. Two pages that embed
-/// the same picture share one image, and the label is what the ledger's
-/// `sha256` field takes.
-pub fn key(uri: &str) -> Result<ImageKey, EmbeddedError> {
+/// The label of the image a `data:` URI holds ([`crate::model::ImageKey::Embedded`]):
+/// its media type and the SHA-256 of its bytes, `data:image/png;sha256=…`.
+/// Pages that embed the same picture share one image however each spells the
+/// URI, and the hex is what the ledger's `sha256` field takes.
+pub fn label(uri: &str) -> Result<String, EmbeddedError> {
     let embedded = decode(uri)?;
-    let label = format!(
+    Ok(format!(
         "data:{};sha256={:x}",
         embedded.media_type,
         Sha256::digest(&embedded.bytes)
-    );
-    Ok(ImageKey::Embedded {
-        label,
-        uri: uri.to_string(),
-    })
-}
-
-/// The bytes of an embedded image, for any source.
-pub fn read(uri: &str) -> Result<ImageBytes, FetchError> {
-    let embedded = decode(uri).map_err(|e| FetchError::Io(e.to_string()))?;
-    Ok(ImageBytes {
-        bytes: embedded.bytes,
-        sidecar: None,
-    })
+    ))
 }
 
 #[cfg(test)]
@@ -76,17 +67,20 @@ mod tests {
 
     #[test]
     fn a_base64_uri_is_decoded_and_labelled_by_the_sha256_of_its_bytes() {
-        let key = key("data:image/gif;base64,R0lGODlhAQABAAAAACw=").unwrap();
-        let bytes = read("data:image/gif;base64,R0lGODlhAQABAAAAACw=")
-            .unwrap()
-            .bytes;
+        let uri = "data:image/gif;base64,R0lGODlhAQABAAAAACw=";
+        let bytes = decode(uri).unwrap().bytes;
         assert_eq!(&bytes[..6], b"GIF89a");
         // The digest as `sha256sum` prints it.
         let hex: String = Sha256::digest(&bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        assert_eq!(key.display(), format!("data:image/gif;sha256={hex}"));
+        assert_eq!(label(uri).unwrap(), format!("data:image/gif;sha256={hex}"));
+        // The same bytes spelt otherwise (a parameter, wrapped base64): the same label.
+        assert_eq!(
+            label("data:image/gif;charset=binary;base64,R0lG ODlh\nAQAB AAAA ACw").unwrap(),
+            label(uri).unwrap()
+        );
     }
 
     #[test]
@@ -100,16 +94,15 @@ mod tests {
     }
 
     #[test]
-    fn malformed_uris_are_errors_not_empty_images() {
-        assert_eq!(
-            decode("data:image/png;base64").err(),
-            Some(EmbeddedError::Malformed(
-                "data url is missing comma delimiting attributes and body".into()
-            ))
-        );
-        assert_eq!(
-            decode("data:image/png;base64,*not base64*").err(),
-            Some(EmbeddedError::Base64)
-        );
+    fn malformed_and_empty_uris_are_errors_not_images() {
+        assert!(matches!(
+            decode("data:image/png;base64"),
+            Err(EmbeddedError::Malformed(_))
+        ));
+        assert!(matches!(
+            decode("data:image/png;base64,*not base64*"),
+            Err(EmbeddedError::Base64)
+        ));
+        assert!(matches!(decode("data:,"), Err(EmbeddedError::Empty)));
     }
 }

@@ -171,7 +171,7 @@ impl Source for LocalSite {
                     "{url} is hosted elsewhere; a local scan does not fetch it (crawl the live site to check it)"
                 )));
             }
-            ImageKey::Embedded { uri, .. } => return super::embedded::read(uri),
+            ImageKey::Embedded(label) => return Err(super::embedded_elsewhere(label)),
         };
         let file = self.file_for(site_path)?;
         let bytes = std::fs::read(&file).map_err(|e| match e.kind() {
@@ -187,8 +187,7 @@ impl Source for LocalSite {
     fn validator(&self, key: &ImageKey) -> Option<Validator> {
         let site_path = match key {
             ImageKey::Local(site_path) => site_path,
-            ImageKey::Embedded { .. } => return Some(super::embedded::VALIDATOR.into()),
-            ImageKey::Remote(_) => return None,
+            ImageKey::Remote(_) | ImageKey::Embedded(_) => return None,
         };
         let file = self.file_for(site_path).ok()?;
         let meta = std::fs::metadata(&file).ok()?;

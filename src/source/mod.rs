@@ -15,7 +15,8 @@ pub struct SiteScope {
     /// The site's base URL. Local scans without `base_url` use a placeholder host.
     pub base: url::Url,
     /// True for a local folder: references under `base` become [`ImageKey::Local`].
-    /// False for a crawl: every image is [`ImageKey::Remote`], by URL.
+    /// False for a crawl: every image is [`ImageKey::Remote`], by URL (both
+    /// but those embedded as `data:` URIs, [`ImageKey::Embedded`]).
     pub local: bool,
 }
 
@@ -55,6 +56,13 @@ pub enum SourceError {
     Start { url: String, reason: String },
 }
 
+/// What a source answers when asked for an embedded image's bytes.
+fn embedded_elsewhere(label: &str) -> FetchError {
+    FetchError::NotFetched(format!(
+        "{label} is embedded in its page; it is read from there, not from the site"
+    ))
+}
+
 /// A cheap identity of an image's current bytes (size + mtime, or ETag), for the cache.
 pub type Validator = String;
 
@@ -64,8 +72,8 @@ pub trait Source: Send + Sync {
     fn scope(&self) -> &SiteScope;
     /// Deliver every page to `sink`; pages that fail are returned, not skipped.
     fn pages(&self, sink: &mut dyn FnMut(Page)) -> Result<Vec<PageFailure>, SourceError>;
-    /// Read one image's bytes. An [`ImageKey::Embedded`] image is read from
-    /// its URI ([`embedded::read`]), whatever the source.
+    /// Read one image's bytes. An [`ImageKey::Embedded`] image is not a
+    /// source's to read: the pipeline decodes it from its page's `data:` URI.
     fn read_image(&self, key: &ImageKey) -> Result<ImageBytes, FetchError>;
     /// A validator for the image's current bytes without reading them, if the source has one.
     fn validator(&self, _key: &ImageKey) -> Option<Validator> {

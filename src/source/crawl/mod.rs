@@ -155,10 +155,8 @@ impl Source for CrawlSource {
     /// A `HEAD` request's `ETag` / `Last-Modified`, so the evidence cache can
     /// skip fetching an image that has not changed since the last scan.
     fn validator(&self, key: &ImageKey) -> Option<crate::source::Validator> {
-        let raw = match key {
-            ImageKey::Remote(raw) => raw,
-            ImageKey::Embedded { .. } => return Some(crate::source::embedded::VALIDATOR.into()),
-            ImageKey::Local(_) => return None,
+        let ImageKey::Remote(raw) = key else {
+            return None;
         };
         let url = Url::parse(raw).ok()?;
         if !matches!(url.scheme(), "http" | "https") || Instant::now() >= self.crawler.deadline {
@@ -185,7 +183,7 @@ impl Source for CrawlSource {
                     "{p} is a local path; a crawl reads images by URL"
                 )));
             }
-            ImageKey::Embedded { uri, .. } => return crate::source::embedded::read(uri),
+            ImageKey::Embedded(label) => return Err(crate::source::embedded_elsewhere(label)),
         };
         let url = Url::parse(raw).map_err(|e| FetchError::Io(format!("{raw}: not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
