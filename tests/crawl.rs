@@ -1010,3 +1010,64 @@ fn a_rescan_with_the_evidence_cache_does_not_fetch_unchanged_images_again() {
             .any(|s| s.path == "/a.jpg" && s.method == "HEAD")
     );
 }
+
+/// A crawled page's `data:` images are judged like a local scan's, read from
+/// the page itself: nothing is requested for them, and a rescan from the
+/// evidence cache says the same.
+#[test]
+fn a_crawled_page_embedding_an_image_is_judged_without_a_request_for_it() {
+    let page = html(
+        "Pasted",
+        "<img src=\"data:image/jpeg;base64,/9j/4AAQSkZJRgABAQAAAQABAAD/2Q==\" alt=\"pasted\">",
+    );
+    let site = serve(Arc::new(move |path: &str, _base: &str| match path {
+        "/" => reply(200, "text/html", page.clone()),
+        _ => reply(404, "text/plain", "no"),
+    }));
+    let work = tempfile::tempdir().unwrap();
+    let scan = || -> serde_json::Value {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_clearance"))
+            .current_dir(work.path())
+            .args(["scan", &format!("{}/", site.base), "--format", "json"])
+            .args(["--no-progress", "--as-of", "2026-11-15", "--cache", "cache"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        "/9j/4AAQSkZJRgABAQAAAQABAAD/2Q==",
+    )
+    .unwrap();
+    let label = {
+        use sha2::Digest as _;
+        format!("data:image/jpeg;sha256={:x}", sha2::Sha256::digest(&bytes))
+    };
+    for report in [scan(), scan()] {
+        let images = report["images"].as_array().unwrap();
+        assert_eq!(images.len(), 1, "{report:#}");
+        assert_eq!(images[0]["path"], label.as_str());
+        assert!(images[0]["url"].is_null());
+        let rules: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        // Two bytes of JPEG: read, found to be no picture, reported.
+        assert_eq!(rules, ["unreadable-image"], "{report:#}");
+    }
+    let asked: Vec<String> = site.requests().into_iter().map(|s| s.path).collect();
+    assert!(
+        asked
+            .iter()
+            .all(|p| !p.contains("data:") && !p.contains("sha256")),
+        "{asked:?}"
+    );
+}
