@@ -476,15 +476,18 @@ fn scan_event_site(
     )
     .unwrap();
     let report = scan_site_with_ledger(work.path());
-    move |path| {
-        report["images"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["path"] == path)
-            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
-            .clone()
-    }
+    move |path| image_by_path(&report, path)
+}
+
+/// The report's entry for an image, by path; the test fails if there is none.
+fn image_by_path(report: &serde_json::Value, path: &str) -> serde_json::Value {
+    report["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"] == path)
+        .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
+        .clone()
 }
 
 /// End to end, as a webmaster would: `ledger suggest` over the originals (the
@@ -916,15 +919,7 @@ fn a_photo_embedded_as_a_data_uri_is_matched_by_its_pixels_and_judged() {
         use sha2::Digest as _;
         format!("data:image/jpeg;sha256={:x}", sha2::Sha256::digest(bytes))
     };
-    let image = |path: &str| {
-        report["images"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["path"] == path)
-            .unwrap_or_else(|| panic!("{path} not in the report: {report:#}"))
-            .clone()
-    };
+    let image = |path: &str| image_by_path(&report, path);
 
     let pasted = image(&label(&copy));
     assert_eq!(pasted["ledger"], "trip", "{pasted:#}");
