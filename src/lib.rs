@@ -495,11 +495,11 @@ fn collect_with(
                 let key = cache.as_ref().map(|_| page_cache_key(p, scope));
                 let mut extraction = extract_cached(cache.as_ref(), key.as_deref(), p, scope);
                 for uri in std::mem::take(&mut extraction.embedded) {
-                    lock(&embedded).park(uri, &spill);
+                    lock(&embedded).park(uri, &spill).map_err(Error::Spill)?;
                 }
-                (key, extraction)
+                Ok((key, extraction))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         for (key, extraction) in extractions {
             if replay.is_some() {
                 page_keys.extend(key);
@@ -795,18 +795,15 @@ fn collect_with(
 /// by its label until the image is read: a pasted photo is megabytes of
 /// base64, and a page that embeds it is not held after its extraction.
 #[derive(Default)]
-struct Embedded(HashMap<String, std::result::Result<Slot, String>>);
+struct Embedded(HashMap<String, Slot>);
 
 impl Embedded {
     /// Keep `uri` for its image, unless another spelling of it is kept already.
-    fn park(&mut self, uri: extract::EmbeddedUri, spill: &EvidenceSpill) {
+    fn park(&mut self, uri: extract::EmbeddedUri, spill: &EvidenceSpill) -> std::io::Result<()> {
         if let std::collections::hash_map::Entry::Vacant(entry) = self.0.entry(uri.label) {
-            entry.insert(
-                spill
-                    .put_bytes(uri.uri.as_bytes())
-                    .map_err(|e| format!("its `data:` URI could not be kept for reading: {e}")),
-            );
+            entry.insert(spill.put_bytes(uri.uri.as_bytes())?);
         }
+        Ok(())
     }
 
     /// An image's bytes: decoded from its `data:` URI when it is embedded,
@@ -821,11 +818,11 @@ impl Embedded {
             return source.read_image(key);
         };
         let failed = |reason: String| source::FetchError::Io(format!("{label}: {reason}"));
-        let slot = match self.0.get(label) {
-            Some(Ok(slot)) => *slot,
-            Some(Err(reason)) => return Err(failed(reason.clone())),
-            None => return Err(failed("no page holds its `data:` URI".into())),
+        let Some(&slot) = self.0.get(label) else {
+            return Err(failed("no page holds its `data:` URI".into()));
         };
+        // A spill that cannot be read back fails this image, as a file that
+        // cannot be read would; the evidence of every image would not be had.
         let uri = spill.get_bytes(slot).map_err(|e| failed(e.to_string()))?;
         let uri = String::from_utf8(uri).map_err(|e| failed(e.to_string()))?;
         let decoded = source::embedded::decode(&uri).map_err(|e| failed(e.to_string()))?;
@@ -1683,22 +1680,14 @@ pub fn suggest(options: &ScanOptions) -> Result<String> {
     let collected = collect(options)?;
     let mut out = String::new();
     let mut seen_ids = HashSet::new();
+    // Each stub's sha256, and its id: the ledger lets one asset claim a digest.
+    let mut stubbed: HashMap<String, String> = HashMap::new();
     for record in collected
         .images
         .iter()
         .filter(|r| r.matched.is_none() && r.facts.readable)
     {
         let evidence = collected.evidence(record)?;
-        let mut stub = policy::fixes::asset_stub(&record.key, &evidence, &record.uses);
-        let id = policy::fixes::asset_id_for(&record.key);
-        if !seen_ids.insert(id.clone()) {
-            // Two files with one stem: keep ids unique so the stubs paste cleanly.
-            let unique = format!(
-                "{id}-{}",
-                &evidence.sha256.as_deref().unwrap_or("0000")[..8]
-            );
-            stub = stub.replacen(&format!("id = \"{id}\""), &format!("id = \"{unique}\""), 1);
-        }
         let pages: Vec<&str> = record
             .uses
             .iter()
@@ -1706,6 +1695,31 @@ pub fn suggest(options: &ScanOptions) -> Result<String> {
             .collect::<std::collections::BTreeSet<_>>()
             .into_iter()
             .collect();
+        if let Some(first) = evidence.sha256.as_ref().and_then(|sha| stubbed.get(sha)) {
+            // The same bytes again (a copy under another name, a pasted copy
+            // of a file): the first stub's sha256 covers it.
+            out.push_str(&format!(
+                "# {} (used on: {}): the same bytes as asset \"{first}\" above, whose sha256 covers it\n\n",
+                record.key.display(),
+                pages.join(", ")
+            ));
+            continue;
+        }
+        let mut stub = policy::fixes::asset_stub(&record.key, &evidence, &record.uses);
+        let mut id = policy::fixes::asset_id_for(&record.key);
+        if !seen_ids.insert(id.clone()) {
+            // Two files with one stem: keep ids unique so the stubs paste cleanly.
+            let unique = format!(
+                "{id}-{}",
+                &evidence.sha256.as_deref().unwrap_or("0000")[..8]
+            );
+            stub = stub.replacen(&format!("id = \"{id}\""), &format!("id = \"{unique}\""), 1);
+            seen_ids.insert(unique.clone());
+            id = unique;
+        }
+        if let Some(sha) = &evidence.sha256 {
+            stubbed.insert(sha.clone(), id);
+        }
         out.push_str(&format!("# used on: {}\n", pages.join(", ")));
         out.push_str(&stub);
         out.push('\n');
@@ -1779,9 +1793,11 @@ mod tests {
             label: label.clone(),
             uri: uri.into(),
         };
-        embedded.park(parked(uri), &spill);
+        embedded.park(parked(uri), &spill).unwrap();
         // Another page's spelling of the same picture is not kept again.
-        embedded.park(parked("data:image/gif;base64,R0lG ODlhAQABAAAAACw"), &spill);
+        embedded
+            .park(parked("data:image/gif;base64,R0lG ODlhAQABAAAAACw"), &spill)
+            .unwrap();
         assert_eq!(embedded.0.len(), 1);
         let bytes = embedded.read(&site, &key, &spill).unwrap().bytes;
         assert_eq!(&bytes[..6], b"GIF89a");

@@ -86,7 +86,7 @@ impl EvidenceSpill {
         Ok(serde_json::from_slice(&self.get_bytes(slot)?)?)
     }
 
-    /// Store bytes as they are (an embedded image's).
+    /// Store bytes as they are (an embedded image's `data:` URI).
     pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<Slot> {
         let mut guard = self.lock();
         let (backing, end) = &mut *guard;

@@ -354,6 +354,13 @@ fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
     use base64::Engine as _;
     let dir = clean_site();
     let photo = jpeg(96, 64, 21);
+    // The pasted photo is a file on the site too, shown on another page.
+    write(dir.path(), "site/img/pasted.jpg", &photo);
+    write(
+        dir.path(),
+        "site/gallery.html",
+        "<html><body><img src=\"img/pasted.jpg\" alt=\"\"></body></html>\n",
+    );
     let icon = "<svg xmlns='http://www.w3.org/2000/svg' width='16' height='16'><rect width='16' height='16'/></svg>";
     write(
         dir.path(),
@@ -390,7 +397,15 @@ fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
     let out = clearance(dir.path(), &["ledger", "suggest", "site"]);
     let stubs = String::from_utf8(out.stdout).unwrap();
     assert!(!stubs.contains("files = [\"data:"), "{stubs}");
-    assert_eq!(stubs.matches("id = \"embedded-").count(), 2, "{stubs}");
+    // One stub per picture: the file's sha256 covers its pasted copy.
+    assert!(stubs.contains("files = [\"img/pasted.jpg\"]"), "{stubs}");
+    assert!(
+        stubs.contains(&format!(
+            "# {photo_label} (used on: post.html): the same bytes as asset \"pasted\""
+        )),
+        "{stubs}"
+    );
+    assert_eq!(stubs.matches("id = \"embedded-").count(), 1, "{stubs}");
     let owned = stubs
         .replace("# photographer = \"<id>\"", "photographer = \"staff-jo\"")
         .replace("# people = []", "people = []");
@@ -398,6 +413,13 @@ fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
         dir.path(),
         "ledger.toml",
         format!("{CLEAN_LEDGER}\n{owned}"),
+    );
+    let check = clearance(dir.path(), &["ledger", "check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
     );
     let cleared = scan_json(dir.path());
     assert_eq!(

@@ -176,7 +176,8 @@ pub fn extract(page: &Page, scope: &SiteScope) -> Extraction {
             {
                 out.embedded.push(EmbeddedUri {
                     label: label.clone(),
-                    uri: reference.trim().to_string(),
+                    // What `try_resolve` labelled, byte for byte.
+                    uri: resolve::as_attribute_url(reference).to_string(),
                 });
             }
             let details = details.get_or_insert_with(|| Details::of(el));

@@ -49,16 +49,31 @@ pub fn decode(uri: &str) -> Result<Embedded, EmbeddedError> {
 }
 
 /// The label of the image a `data:` URI holds ([`crate::model::ImageKey::Embedded`]):
-/// its media type and the SHA-256 of its bytes, `data:image/png;sha256=…`.
-/// Pages that embed the same picture share one image however each spells the
-/// URI, and the hex is what the ledger's `sha256` field takes.
+/// the media type its bytes show and their SHA-256, `data:image/png;sha256=…`.
+/// Both come from the bytes alone, not from what the URI declares, so pages
+/// that embed the same picture share one image however each spells the URI;
+/// the hex is what the ledger's `sha256` field takes.
 pub fn label(uri: &str) -> Result<String, EmbeddedError> {
     let embedded = decode(uri)?;
     Ok(format!(
         "data:{};sha256={:x}",
-        embedded.media_type,
+        media_type_of(&embedded.bytes),
         Sha256::digest(&embedded.bytes)
     ))
+}
+
+/// The media type bytes show by their first bytes (their magic number), or
+/// `application/octet-stream`.
+fn media_type_of(bytes: &[u8]) -> &'static str {
+    if let Ok(format) = image::guess_format(bytes) {
+        return format.to_mime_type();
+    }
+    // SVG is text: an `<svg` root, perhaps after an XML declaration or comments.
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.windows(4).any(|w| w.eq_ignore_ascii_case(b"<svg")) {
+        return "image/svg+xml";
+    }
+    "application/octet-stream"
 }
 
 #[cfg(test)]
@@ -76,10 +91,24 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(label(uri).unwrap(), format!("data:image/gif;sha256={hex}"));
-        // The same bytes spelt otherwise (a parameter, wrapped base64): the same label.
-        assert_eq!(
-            label("data:image/gif;charset=binary;base64,R0lG ODlh\nAQAB AAAA ACw").unwrap(),
-            label(uri).unwrap()
+        // The same bytes spelt otherwise (a parameter, wrapped base64, another
+        // declared type or none): the same label, with the type the bytes show.
+        for spelling in [
+            "data:image/gif;charset=binary;base64,R0lG ODlh\nAQAB AAAA ACw",
+            "data:image/png;base64,R0lGODlhAQABAAAAACw=",
+            "data:;base64,R0lGODlhAQABAAAAACw=",
+        ] {
+            assert_eq!(label(spelling).unwrap(), label(uri).unwrap(), "{spelling}");
+        }
+        assert!(
+            label("data:,%3Csvg%3E%3C/svg%3E")
+                .unwrap()
+                .starts_with("data:image/svg+xml;")
+        );
+        assert!(
+            label("data:image/png,not%20a%20picture")
+                .unwrap()
+                .starts_with("data:application/octet-stream;")
         );
     }
 
