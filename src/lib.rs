@@ -258,12 +258,6 @@ pub struct Collected {
 }
 
 impl Collected {
-    /// The image's full URL: its remote URL, or the site's base joined with
-    /// its path; none for an image embedded in its pages.
-    pub fn url(&self, record: &ImageRecord) -> Option<String> {
-        self.url_of(&record.key, record.source)
-    }
-
     /// The full evidence of one of [`Collected::images`].
     pub fn evidence(&self, record: &ImageRecord) -> Result<Evidence> {
         self.spill.get(record.evidence).map_err(Error::Spill)
