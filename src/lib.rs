@@ -265,17 +265,14 @@ impl Collected {
 }
 
 /// An image's record as judging and the report read it back from the spill:
-/// all of [`ImageRecord`] but its uses, which stay in memory (they grow with
-/// the pages, not the images, and are most of a record's bytes), and its
-/// facts, which are remade from its evidence (the two never disagree: [`park`]
-/// writes both).
+/// what of [`ImageRecord`] they use, but its uses, which stay in memory (they
+/// grow with the pages, not the images, and are most of a record's bytes).
 #[derive(serde::Serialize, serde::Deserialize)]
 struct ParkedRecord {
     key: ImageKey,
     matched: Option<AssetMatch>,
     source: usize,
     validator: Option<Box<str>>,
-    read_failed: bool,
     evidence: Slot,
 }
 
@@ -302,7 +299,6 @@ impl Collected {
                     matched: r.matched,
                     source: r.source,
                     validator: r.validator,
-                    read_failed: r.read_failed,
                     evidence: r.evidence,
                 };
                 let record = spill.put_value(&parked).map_err(Error::Spill)?;
@@ -325,7 +321,7 @@ impl Collected {
     /// or the site's base joined with its path; none for an embedded image.
     fn url_of(&self, key: &ImageKey, source: usize) -> Option<String> {
         match key {
-            ImageKey::Embedded { .. } => None,
+            ImageKey::Embedded(_) => None,
             ImageKey::Remote(u) => Some(u.clone()),
             ImageKey::Local(p) => self.sources[source]
                 .scope()
@@ -1081,7 +1077,7 @@ fn park(record: &mut ImageRecord, spill: &EvidenceSpill, evidence: &Evidence) ->
 /// True for an image hosted on another site than the one scanned.
 fn is_offsite(key: &ImageKey, scope: &source::SiteScope) -> bool {
     match key {
-        ImageKey::Local(_) | ImageKey::Embedded { .. } => false,
+        ImageKey::Local(_) | ImageKey::Embedded(_) => false,
         ImageKey::Remote(u) => url::Url::parse(u)
             .map(|u| u.host_str() != scope.base.host_str())
             .unwrap_or(true),
@@ -1284,8 +1280,8 @@ fn judge_collected(options: &ScanOptions, mut collected: Collected) -> Result<Sc
             ))
         })
         .collect::<Result<_>>()?;
-    // Sized once: grown by doubling, ten thousand findings were copied over
-    // several times and held twice at the last copy.
+    // Sized once: grown by doubling, ten thousand findings would be copied
+    // over several times, and held twice during the last copy.
     let mut findings: Vec<Finding> = Vec::with_capacity(
         per_image.iter().map(Vec::len).sum::<usize>() + collected.outside_root.len(),
     );

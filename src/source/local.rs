@@ -185,9 +185,8 @@ impl Source for LocalSite {
     }
 
     fn validator(&self, key: &ImageKey) -> Option<Validator> {
-        let site_path = match key {
-            ImageKey::Local(site_path) => site_path,
-            ImageKey::Remote(_) | ImageKey::Embedded(_) => return None,
+        let ImageKey::Local(site_path) = key else {
+            return None;
         };
         let file = self.file_for(site_path).ok()?;
         let meta = std::fs::metadata(&file).ok()?;
