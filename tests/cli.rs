@@ -84,6 +84,17 @@ fn scan_json_with(dir: &Path, more: &[&str]) -> Output {
     clearance(dir, &args)
 }
 
+/// `clearance ledger check` in `dir` exits 0 (its stderr shown if not).
+fn assert_ledger_checks(dir: &Path) {
+    let check = clearance(dir, &["ledger", "check"]);
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
 fn json_report(out: &Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
@@ -286,13 +297,7 @@ fn init_writes_files_that_load() {
     let dir = tempfile::tempdir().unwrap();
     let out = clearance(dir.path(), &["init"]);
     assert_eq!(out.status.code(), Some(0));
-    let check = clearance(dir.path(), &["ledger", "check"]);
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_ledger_checks(dir.path());
     // Refuses to overwrite without --force.
     assert_eq!(clearance(dir.path(), &["init"]).status.code(), Some(2));
 }
@@ -329,13 +334,7 @@ fn suggested_stubs_paste_into_a_ledger_that_checks_and_still_asks_for_a_photogra
     );
     let ledger = format!("{CLEAN_LEDGER}\n{stubs}");
     write(dir.path(), "ledger.toml", ledger);
-    let check = clearance(dir.path(), &["ledger", "check"]);
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_ledger_checks(dir.path());
     // Pasted unread, the stub claims nothing: the maker and the people are still open.
     let scan = scan_json(dir.path());
     let report = json_report(&scan);
@@ -414,13 +413,7 @@ fn embedded_data_uri_images_are_judged_stubbed_by_sha256_and_cached() {
         "ledger.toml",
         format!("{CLEAN_LEDGER}\n{owned}"),
     );
-    let check = clearance(dir.path(), &["ledger", "check"]);
-    assert_eq!(
-        check.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&check.stderr)
-    );
+    assert_ledger_checks(dir.path());
     let cleared = scan_json(dir.path());
     assert_eq!(
         cleared.status.code(),
