@@ -745,6 +745,127 @@ fn a_preview_fingerprint_agrees_with_its_photo_and_no_other() {
     );
 }
 
+/// A phone stores a portrait sideways and an EXIF orientation tag that says how
+/// to turn it; browsers show it upright, and so is every copy a CMS makes
+/// (WordPress turns the pixels and drops the tag). A fingerprint is of the
+/// picture as shown, so the ledgered original and its upright copies match,
+/// whichever way the camera stored it — and so does a copy that kept the tag.
+#[test]
+fn copies_of_a_photo_stored_sideways_match_it_as_shown() {
+    use image::imageops::{flip_horizontal, rotate90, rotate180, rotate270};
+    let preview_of = |img: &RgbImage| jpeg(&long_side(img, 160), 75);
+    // A portrait, at least 1,024 px long so the original's preview is used.
+    let upright = synthetic_photo::photo(11, 800, 1200);
+    let other = synthetic_photo::photo(12, 800, 1200);
+    // The stored pixels undo what showing them by the tag does.
+    for (orientation, stored) in [
+        (6, rotate270(&upright)),
+        (8, rotate90(&upright)),
+        (3, rotate180(&upright)),
+        (2, flip_horizontal(&upright)),
+    ] {
+        let files = [
+            (
+                "original.jpg",
+                exif_preview::with_exif(
+                    &jpeg(&stored, 90),
+                    Some(orientation),
+                    Some(&preview_of(&stored)),
+                ),
+            ),
+            ("copy-300.jpg", jpeg(&long_side(&upright, 300), 82)),
+            (
+                "copy-768.webp",
+                encode(&long_side(&upright, 768), ImageFormat::WebP),
+            ),
+            (
+                "copy-kept-tag.jpg",
+                exif_preview::with_exif(
+                    &jpeg(&long_side(&stored, 600), 82),
+                    Some(orientation),
+                    None,
+                ),
+            ),
+            ("unrelated.jpg", jpeg(&long_side(&other, 600), 82)),
+        ];
+        let image = scan_event_site(&files, "original.jpg");
+        for copy in ["copy-300.jpg", "copy-768.webp", "copy-kept-tag.jpg"] {
+            let copy = image(copy);
+            assert_eq!(
+                copy["ledger"], "event",
+                "orientation {orientation}: {copy:#}"
+            );
+            assert_eq!(copy["matched_by"]["by"], "phash", "{copy:#}");
+        }
+        let unrelated = image("unrelated.jpg");
+        assert!(unrelated["ledger"].is_null(), "{unrelated:#}");
+    }
+}
+
+/// Real camera files: the corpus's orientation set stores one landscape and one
+/// portrait photo in each of the eight EXIF orientations (pixels turned or
+/// mirrored, and the tag that undoes it). Shown as a browser shows them, the
+/// eight are one picture: their fingerprints match each other and not the
+/// other photo's.
+#[test]
+fn the_eight_exif_orientations_of_a_real_photo_share_its_fingerprint() {
+    let Some(dir) = corpus_root()
+        .map(|root| root.join("images-exif-samples/jpg/orientation"))
+        .filter(|dir| dir.is_dir())
+    else {
+        println!("shared/corpus/images-exif-samples/jpg/orientation is absent: check not run");
+        return;
+    };
+    let prints = |name: &str| -> Vec<Fingerprint> {
+        (1..=8)
+            .map(|n| {
+                pipeline_fingerprint(&std::fs::read(dir.join(format!("{name}_{n}.jpg"))).unwrap())
+            })
+            .collect()
+    };
+    let (landscape, portrait) = (prints("landscape"), prints("portrait"));
+    for (name, set, other) in [
+        ("landscape", &landscape, &portrait),
+        ("portrait", &portrait, &landscape),
+    ] {
+        for (n, print) in set.iter().enumerate() {
+            assert!(
+                print.matches(&set[0]),
+                "{name}_{} does not match {name}_1: key {}, confirmation {}",
+                n + 1,
+                print.key.distance(set[0].key),
+                fine_distance(print, &set[0])
+            );
+            assert!(!other.iter().any(|o| o.matches(print)), "{name}_{}", n + 1);
+        }
+    }
+}
+
+/// The report's thumbnail of a photo stored sideways is upright, as the page shows it.
+#[test]
+fn a_thumbnail_is_turned_as_the_photo_is_shown() {
+    let upright = synthetic_photo::photo(13, 600, 900);
+    let stored = image::imageops::rotate270(&upright);
+    let tagged = exif_preview::with_exif(&jpeg(&stored, 90), Some(6), None);
+    let thumbnail = clearance::evidence::decode::thumbnail_jpeg(&tagged, "jpeg", 192).unwrap();
+    let shown = image::load_from_memory(&thumbnail).unwrap().into_rgb8();
+    assert_eq!(shown.dimensions(), (128, 192));
+    // Upright, not just tall: closer to the photo than to the photo upside down.
+    let expected = long_side(&upright, 192);
+    let upside_down = image::imageops::rotate180(&expected);
+    let difference = |other: &RgbImage| -> u64 {
+        shown
+            .pixels()
+            .zip(other.pixels())
+            .map(|(a, b)| (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>())
+            .sum()
+    };
+    assert!(
+        difference(&expected) * 2 < difference(&upside_down),
+        "the thumbnail is not upright"
+    );
+}
+
 /// A site whose one page shows `impostor.jpg`, served once: every later read
 /// fails, as a server that went away or a file removed mid-scan would.
 struct ServedOnce {

@@ -3,8 +3,14 @@
 //! Perceptual hashing, face detection and thumbnails all want far fewer pixels
 //! than a 12-MP photo holds. For JPEG the decoder scales in the DCT domain
 //! (1/2, 1/4, 1/8), so the full image is never materialised.
+//!
+//! Pixels come as stored; [`orientation`] says how to turn them to show them
+//! as a browser does (a phone stores a portrait sideways, with an EXIF tag).
 
-use image::DynamicImage;
+use std::io::Cursor;
+
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
 #[derive(Debug, thiserror::Error)]
 pub enum DecodeError {
@@ -30,6 +36,38 @@ pub fn decode_reduced(
             reason: e.to_string(),
         }),
     }
+}
+
+/// The `image` crate's name for a format [`crate::evidence::sniff_format`]
+/// names, for the raster formats clearance decodes.
+pub fn raster_format(format: &str) -> Option<ImageFormat> {
+    Some(match format {
+        "jpeg" => ImageFormat::Jpeg,
+        "png" => ImageFormat::Png,
+        "gif" => ImageFormat::Gif,
+        "webp" => ImageFormat::WebP,
+        "tiff" => ImageFormat::Tiff,
+        _ => return None,
+    })
+}
+
+/// How stored pixels are turned to be shown: the EXIF orientation of a JPEG,
+/// PNG, WebP or TIFF. No tag, or one that cannot be read, means "as stored",
+/// as browsers take it.
+pub fn orientation(bytes: &[u8], format: &str) -> Orientation {
+    let tagged = match format {
+        // Straight from the APP1 segment: `image`'s JPEG decoder would copy
+        // the whole file and parse its headers twice to say the same.
+        "jpeg" => super::jpeg_dc::exif_payload(bytes).and_then(Orientation::from_exif_chunk),
+        _ => raster_format(format)
+            .and_then(|f| {
+                ImageReader::with_format(Cursor::new(bytes), f)
+                    .into_decoder()
+                    .ok()
+            })
+            .and_then(|mut decoder| decoder.orientation().ok()),
+    };
+    tagged.unwrap_or(Orientation::NoTransforms)
 }
 
 fn decode_jpeg_scaled(bytes: &[u8], min_long_side: u32) -> Result<DynamicImage, DecodeError> {
@@ -81,10 +119,13 @@ fn decode_jpeg_scaled(bytes: &[u8], min_long_side: u32) -> Result<DynamicImage, 
     image.ok_or_else(|| err("decoded buffer does not match its dimensions".into()))
 }
 
-/// A small JPEG thumbnail (long side at most `max_side`) for reports.
+/// A small JPEG thumbnail (long side at most `max_side`) for reports, turned
+/// the way the image is shown.
 pub fn thumbnail_jpeg(bytes: &[u8], format: &str, max_side: u32) -> Result<Vec<u8>, DecodeError> {
     let image = decode_reduced(bytes, format, max_side)?;
-    let thumb = image.thumbnail(max_side, max_side).into_rgb8();
+    let mut thumb = image.thumbnail(max_side, max_side);
+    thumb.apply_orientation(orientation(bytes, format));
+    let thumb = thumb.into_rgb8();
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70);
     encoder
@@ -135,6 +176,20 @@ mod tests {
                 || thumbnail_jpeg(&bytes, "jpeg", 32).is_ok()
         );
         assert!(decode_reduced(b"not a jpeg", "jpeg", 32).is_err());
+    }
+
+    #[test]
+    fn untagged_and_unreadable_images_are_shown_as_stored() {
+        assert_eq!(
+            orientation(&jpeg(64, 48), "jpeg"),
+            Orientation::NoTransforms
+        );
+        assert_eq!(
+            orientation(b"\xFF\xD8\xFF\xE1\x00", "jpeg"),
+            Orientation::NoTransforms
+        );
+        assert_eq!(orientation(b"not a png", "png"), Orientation::NoTransforms);
+        assert_eq!(orientation(b"<svg/>", "svg"), Orientation::NoTransforms);
     }
 
     #[test]

@@ -26,11 +26,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::OnceLock;
 
 use image::metadata::Orientation;
-use image::{GrayImage, ImageDecoder, ImageFormat, ImageReader};
+use image::{GrayImage, ImageDecoder, ImageReader};
 use rustface::{Detector, ImageData, Model};
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::decode::{DecodeError, decode_reduced};
+use crate::evidence::decode::{DecodeError, decode_reduced, raster_format};
 use crate::model::Face;
 
 /// The SeetaFace frontal model, copied from the rustface 0.1.7 package (see
@@ -229,15 +229,11 @@ fn read_header(bytes: &[u8], format: &str) -> Result<Header, FaceError> {
         format: format.to_string(),
         reason,
     };
-    let image_format = match format {
-        "jpeg" => ImageFormat::Jpeg,
-        "png" => ImageFormat::Png,
-        "gif" => ImageFormat::Gif,
-        "webp" => ImageFormat::WebP,
-        "tiff" => ImageFormat::Tiff,
-        "svg" => return Err(FaceError::Decode(DecodeError::Vector(format.into()))),
+    let image_format = match (format, raster_format(format)) {
+        (_, Some(image_format)) => image_format,
+        ("svg", None) => return Err(FaceError::Decode(DecodeError::Vector(format.into()))),
         // AVIF, HEIF, BMP, ICO: clearance has no decoder for their pixels.
-        other => {
+        (other, None) => {
             return Err(FaceError::Decode(DecodeError::Decode {
                 format: other.to_string(),
                 reason: "clearance cannot decode this format's pixels".into(),
@@ -432,6 +428,7 @@ impl Rect {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use image::ImageFormat;
     use sha2::{Digest, Sha256};
 
     #[test]

@@ -31,7 +31,7 @@ use std::str::FromStr;
 
 use image::DynamicImage;
 
-use super::decode::{DecodeError, decode_reduced};
+use super::decode::{DecodeError, decode_reduced, orientation};
 use super::jpeg_dc::dc_luma;
 
 /// Side of the luma grid the DCT runs over.
@@ -141,15 +141,22 @@ impl FromStr for PHash {
 /// coefficients alone ([`dc_luma`]): its 1/8-scale luma, which is what the
 /// DCT-scaled decode gave, at a fraction of the cost. Smaller JPEGs, other
 /// formats and JPEGs the DC reader declines take the general decoder.
+///
+/// The pixels are turned as the image is shown ([`orientation`]): a phone's
+/// portrait is stored sideways with an EXIF tag, while the copies a CMS makes
+/// of it are stored upright without one, and all of them show one picture.
 fn hashable_pixels(bytes: &[u8], format: &str) -> Result<DynamicImage, FingerprintError> {
-    if format == "jpeg"
-        && let Ok(plane) = dc_luma(bytes)
-        && plane.width.max(plane.height) >= DECODE_LONG_SIDE
-        && let Some(luma) = image::GrayImage::from_raw(plane.width, plane.height, plane.luma)
-    {
-        return Ok(DynamicImage::ImageLuma8(luma));
-    }
-    Ok(decode_reduced(bytes, format, DECODE_LONG_SIDE)?)
+    let dc_plane = (format == "jpeg")
+        .then(|| dc_luma(bytes).ok())
+        .flatten()
+        .filter(|plane| plane.width.max(plane.height) >= DECODE_LONG_SIDE)
+        .and_then(|plane| image::GrayImage::from_raw(plane.width, plane.height, plane.luma));
+    let mut pixels = match dc_plane {
+        Some(luma) => DynamicImage::ImageLuma8(luma),
+        None => decode_reduced(bytes, format, DECODE_LONG_SIDE)?,
+    };
+    pixels.apply_orientation(orientation(bytes, format));
+    Ok(pixels)
 }
 
 /// Bits of the confirmation hash ([`FineHash`]).
@@ -304,7 +311,7 @@ pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Opt
     let offset = number(exif::Tag::JPEGInterchangeFormat)?;
     let length = number(exif::Tag::JPEGInterchangeFormatLength)?;
     let preview = tiff.get(offset..offset.checked_add(length)?)?;
-    let image = decode_luma(preview)?;
+    let mut image = decode_luma(preview)?;
     let (w, h) = (image.width(), image.height());
     if w.max(h) < PREVIEW_MIN_LONG_SIDE || w.min(h) == 0 {
         return None;
@@ -313,6 +320,8 @@ pub fn preview_phash(bytes: &[u8], format: &str, width: u32, height: u32) -> Opt
     if (aspect(w, h) / aspect(width, height) - 1.0).abs() > PREVIEW_ASPECT_TOLERANCE {
         return None;
     }
+    // Cameras store the preview as they store the photo: turned by the photo's tag.
+    image.apply_orientation(orientation(bytes, format));
     Fingerprint::of_image(&image).ok()
 }
 
