@@ -56,7 +56,7 @@ pub const DEFAULT_DIR: &str = ".clearance-cache";
 //    hashes resample a luma plane (no longer through `image`'s RGBA resize).
 // 4: an unreadable JPEG header's error is zune-jpeg's own message (it was
 //    wrapped in `image`'s "Format error decoding Jpeg: …").
-// 5: hashes and thumbnails are of the picture as shown (EXIF orientation applied).
+// 5: perceptual hashes are of the picture as shown (EXIF orientation applied).
 const FORMAT_VERSION: u32 = 5;
 const MAGIC: &[u8; 8] = b"CLRPACK\0";
 const END_MAGIC: &[u8; 8] = b"CLRPEND\0";

@@ -841,31 +841,6 @@ fn the_eight_exif_orientations_of_a_real_photo_share_its_fingerprint() {
     }
 }
 
-/// The report's thumbnail of a photo stored sideways is upright, as the page shows it.
-#[test]
-fn a_thumbnail_is_turned_as_the_photo_is_shown() {
-    let upright = synthetic_photo::photo(13, 600, 900);
-    let stored = image::imageops::rotate270(&upright);
-    let tagged = exif_preview::with_exif(&jpeg(&stored, 90), Some(6), None);
-    let thumbnail = clearance::evidence::decode::thumbnail_jpeg(&tagged, "jpeg", 192).unwrap();
-    let shown = image::load_from_memory(&thumbnail).unwrap().into_rgb8();
-    assert_eq!(shown.dimensions(), (128, 192));
-    // Upright, not just tall: closer to the photo than to the photo upside down.
-    let expected = long_side(&upright, 192);
-    let upside_down = image::imageops::rotate180(&expected);
-    let difference = |other: &RgbImage| -> u64 {
-        shown
-            .pixels()
-            .zip(other.pixels())
-            .map(|(a, b)| (0..3).map(|c| u64::from(a[c].abs_diff(b[c]))).sum::<u64>())
-            .sum()
-    };
-    assert!(
-        difference(&expected) * 2 < difference(&upside_down),
-        "the thumbnail is not upright"
-    );
-}
-
 /// A site whose one page shows `impostor.jpg`, served once: every later read
 /// fails, as a server that went away or a file removed mid-scan would.
 struct ServedOnce {

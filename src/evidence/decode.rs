@@ -119,13 +119,11 @@ fn decode_jpeg_scaled(bytes: &[u8], min_long_side: u32) -> Result<DynamicImage, 
     image.ok_or_else(|| err("decoded buffer does not match its dimensions".into()))
 }
 
-/// A small JPEG thumbnail (long side at most `max_side`) for reports, turned
-/// the way the image is shown.
+/// A small JPEG thumbnail (long side at most `max_side`) for reports, as stored:
+/// the report draws face boxes on it in the stored pixels' frame.
 pub fn thumbnail_jpeg(bytes: &[u8], format: &str, max_side: u32) -> Result<Vec<u8>, DecodeError> {
     let image = decode_reduced(bytes, format, max_side)?;
-    let mut thumb = image.thumbnail(max_side, max_side);
-    thumb.apply_orientation(orientation(bytes, format));
-    let thumb = thumb.into_rgb8();
+    let thumb = image.thumbnail(max_side, max_side).into_rgb8();
     let mut out = Vec::new();
     let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70);
     encoder
