@@ -30,7 +30,7 @@ use image::{GrayImage, ImageDecoder, ImageReader};
 use rustface::{Detector, ImageData, Model};
 use serde::{Deserialize, Serialize};
 
-use crate::evidence::decode::{DecodeError, decode_reduced, raster_format};
+use crate::evidence::decode::{DecodeError, decode_reduced, orientation, raster_format};
 use crate::model::Face;
 
 /// The SeetaFace frontal model, copied from the rustface 0.1.7 package (see
@@ -240,15 +240,14 @@ fn read_header(bytes: &[u8], format: &str) -> Result<Header, FaceError> {
             }));
         }
     };
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), image_format)
+    let decoder = ImageReader::with_format(Cursor::new(bytes), image_format)
         .into_decoder()
         .map_err(|e| err(e.to_string()))?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
         return Err(err("the image has no pixels".into()));
     }
-    // A missing or unreadable orientation tag means "as stored", like browsers do.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let orientation = orientation(bytes, format);
     Ok(Header {
         width,
         height,
